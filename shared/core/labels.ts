@@ -1,0 +1,21 @@
+/** Labels and annotations that mark the Kubernetes objects this system manages. */
+export const MANAGER = 'eks-job-runner';
+export const RESERVED_PREFIX = 'eks-job-runner.io/';
+
+export const LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  /** The Job's name, which is derived from the jobId and is always a valid label value. */
+  jobKey: `${RESERVED_PREFIX}job-key`,
+  /** The owner, sanitised to a label value (the raw owner is an annotation). */
+  owner: `${RESERVED_PREFIX}owner`,
+} as const;
+
+export const ANNOTATIONS = {
+  jobId: `${RESERVED_PREFIX}job-id`,
+  owner: `${RESERVED_PREFIX}owner`,
+  requestHash: `${RESERVED_PREFIX}request-hash`,
+  submittedAt: `${RESERVED_PREFIX}submitted-at`,
+  sourceMessageId: `${RESERVED_PREFIX}source-message-id`,
+} as const;
+
+export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGER}`;
