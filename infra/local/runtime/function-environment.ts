@@ -1,0 +1,41 @@
+import type { LocalStack } from '../../../test/support/local-stack.ts';
+import { DUMMY_CREDENTIALS } from '../aws/client-config.ts';
+import type { RuntimeOptions } from './runtime-options.ts';
+
+/**
+ * The environment the functions read, as the CDK stacks set it in AWS, pointed at the local
+ * stack. It must be in place before a bundle is imported: functions build their clients and
+ * read their settings once, at import. Both functions share this process (and so one
+ * process.env): what differs per function is set just before that function's import.
+ * JOB_POLICY / JOB_POLICY_FILE (the operator policy) pass through from the caller's env.
+ */
+export function functionEnvironment(
+  stack: LocalStack,
+  options: RuntimeOptions,
+  functionName: 'submit' | 'reconcile',
+): Record<string, string> {
+  return {
+    // Read at import (the Logger is made once), so set per function before its import.
+    // Named as SERVICE_NAMES in infra/constructs/job-runner.ts (not imported: it loads CDK).
+    POWERTOOLS_SERVICE_NAME: `eks-job-runner-${functionName}`,
+    JOBS_TABLE_NAME: stack.aws.tableName,
+    EVENT_BUS_NAME: stack.aws.eventBusName,
+    CLUSTER_ACCESS: 'kubeconfig',
+    KUBECONFIG: stack.runnerKubeconfig,
+    JOBS_NAMESPACES: stack.jobsNamespaces.join(','),
+    RECONCILE_WINDOW_SECONDS: String(options.reconcileWindowSeconds),
+    AWS_ENDPOINT_URL: stack.aws.endpoint,
+    AWS_REGION: stack.aws.region,
+    AWS_DEFAULT_REGION: stack.aws.region,
+    AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+  };
+}
+
+/** Sets the functions' environment on this process, dropping credentials that would mix in. */
+export function applyFunctionEnvironment(environment: Record<string, string>): void {
+  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+    delete process.env[name];
+  }
+  Object.assign(process.env, environment);
+}

@@ -1,0 +1,85 @@
+// The local Lambda runtime: the submit bundle on the jobs queue (an SQS event source) and the
+// reconcile bundle on a rate schedule, against the local stack (stack.json). The bundles are
+// the ones CDK deploys: run `npm run build` first. Flags: see runtime-options.ts (--help).
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ScheduledEvent, SQSEvent } from 'aws-lambda';
+import { loadLocalStack } from '../../../test/support/local-stack.ts';
+import { localAwsConfig } from '../aws/client-config.ts';
+import { queueArn } from '../aws/queues.ts';
+import { applyFunctionEnvironment, functionEnvironment } from './function-environment.ts';
+import { bundlePath, loadBundle } from './load-bundle.ts';
+import { readRuntimeOptions, USAGE } from './runtime-options.ts';
+import { runSchedule } from './schedule-runner.ts';
+import { runSqsEventSource } from './sqs-event-source.ts';
+import { parseQueueArn } from './sqs-records.ts';
+
+const log = (fields: Record<string, unknown>) =>
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), runtime: 'local', ...fields })}\n`,
+  );
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+if (process.argv.includes('--help')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+try {
+  const options = readRuntimeOptions(process.argv.slice(2));
+  const stack = loadLocalStack();
+  // As NODE_OPTIONS=--enable-source-maps does in AWS: stack traces point at the TypeScript.
+  process.setSourceMapsEnabled(true);
+  // Each bundle is imported only once its environment is set: this is its cold start.
+  applyFunctionEnvironment(functionEnvironment(stack, options, 'submit'));
+  const submit = await loadBundle<SQSEvent>(bundlePath('submit', options.distDir));
+  applyFunctionEnvironment(functionEnvironment(stack, options, 'reconcile'));
+  const reconcile = await loadBundle<ScheduledEvent>(bundlePath('reconcile', options.distDir));
+
+  const sqs = new SQSClient(localAwsConfig(stack.aws.endpoint, stack.aws.region));
+  const { accountId, region } = parseQueueArn(await queueArn(sqs, stack.aws.queueUrl));
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stop.signal.aborted) process.exit(130); // a second signal: do not wait any longer
+      log({ event: 'stopping', signal, note: 'finishing in-flight invocations' });
+      stop.abort();
+    });
+  }
+  log({ event: 'started', queueUrl: stack.aws.queueUrl, ...options });
+  await Promise.all([
+    runSqsEventSource({
+      sqs,
+      queueUrl: stack.aws.queueUrl,
+      handler: submit,
+      functionName: 'submit',
+      functionTimeoutSeconds: options.submitTimeoutSeconds,
+      batchSize: options.batchSize,
+      maximumBatchingWindowSeconds: options.batchingWindowSeconds,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      concurrency: options.concurrency,
+      signal: stop.signal,
+      onInvocation: (report) => log({ event: 'invocation', ...report }),
+      onError: (error) => log({ event: 'poller-error', function: 'submit', error: describe(error) }),
+    }),
+    runSchedule({
+      handler: reconcile,
+      function: {
+        functionName: 'reconcile',
+        timeoutSeconds: options.reconcileTimeoutSeconds,
+        region,
+        accountId,
+      },
+      periodSeconds: options.schedulePeriodSeconds,
+      firstFiring: options.firstFiring,
+      signal: stop.signal,
+      onInvocation: (report) => log({ event: 'invocation', ...report }),
+      onSkipped: (scheduledTime) => log({ event: 'firing-skipped', function: 'reconcile', scheduledTime }),
+    }),
+  ]);
+  log({ event: 'stopped' });
+  // Clients the bundles made (keep-alive sockets, watches) must not keep the process up.
+  process.exit(0);
+} catch (error) {
+  log({ event: 'failed', error: describe(error) });
+  process.exit(1);
+}

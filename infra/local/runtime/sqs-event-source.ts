@@ -1,0 +1,262 @@
+/**
+ * The Lambda SQS event source mapping, emulated: pollers long-poll the queue, gather a batch
+ * (batch size, batching window), invoke the function with a real SQSEvent and, with
+ * ReportBatchItemFailures, delete what succeeded. Failed messages are left alone: they
+ * become visible again after the visibility timeout, and the queue's redrive policy moves
+ * them to the DLQ after maxReceiveCount receives (the queue does that, not the poller).
+ *
+ * Differences from Lambda, by necessity of running in one process:
+ * - A handler that times out cannot be killed: its batch counts as failed at the deadline
+ *   and its late result is ignored, while the poller goes on.
+ * - Concurrent invocations share one module instance (one "container") of the bundle.
+ * - On stop, a long poll still waiting for a batch's first message is aborted; a message
+ *   SQS handed out in that instant is not lost, it is received again after the visibility
+ *   timeout (its receive count one higher), as with any consumer that goes away.
+ * - The 6 MB payload limit of an invocation is not enforced.
+ */
+
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { queueArn } from '../aws/queues.ts';
+import { readBatchResponse } from './batch-response.ts';
+import { type InvocationResult, invoke, type LambdaHandler } from './invoke.ts';
+import { createLambdaContext, type FunctionSettings } from './lambda-context.ts';
+import { parseQueueArn, type QueueIdentity, toSqsRecord } from './sqs-records.ts';
+
+export interface SqsEventSourceOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  handler: LambdaHandler<SQSEvent, unknown>;
+  functionName: string;
+  /** The function's timeout; Lambda's default is 3 s. */
+  functionTimeoutSeconds?: number;
+  /** Records per invocation at most, 1..10000 (above 10 needs a batching window, as in Lambda). */
+  batchSize?: number;
+  /** How long to keep gathering after a batch's first message, 0..300 s. */
+  maximumBatchingWindowSeconds?: number;
+  /** Sent with each ReceiveMessage when set; otherwise the queue's own visibility timeout applies. */
+  visibilityTimeoutSeconds?: number;
+  /** Parallel pollers, each with at most one invocation in flight (Lambda's maximum concurrency). */
+  concurrency?: number;
+  /** Long-poll wait of a ReceiveMessage, 0..20 s; Lambda uses 20. */
+  waitTimeSeconds?: number;
+  /** Stops the pollers; in-flight batches are finished (invoked, then deleted) first. */
+  signal: AbortSignal;
+  onInvocation?: (report: SqsInvocationReport) => void;
+  onError?: (error: unknown) => void;
+}
+
+export interface SqsInvocationReport {
+  functionName: string;
+  requestId: string;
+  records: number;
+  /** Records left on the queue for a retry: the reported ones, or all when the batch failed. */
+  failures: number;
+  deleted: number;
+  outcome: 'success' | 'partial' | 'error' | 'timeout' | 'invalid-response';
+  durationMs: number;
+  error?: string;
+}
+
+interface EventSource {
+  options: SqsEventSourceOptions;
+  batchSize: number;
+  windowMs: number;
+  waitTimeSeconds: number;
+  queue: QueueIdentity;
+  function: FunctionSettings;
+}
+
+/** Resolves once stopped (options.signal) and every in-flight batch is done. */
+export async function runSqsEventSource(options: SqsEventSourceOptions): Promise<void> {
+  const batchSize = options.batchSize ?? 10;
+  const windowSeconds = options.maximumBatchingWindowSeconds ?? 0;
+  const concurrency = options.concurrency ?? 1;
+  const waitTimeSeconds = options.waitTimeSeconds ?? 20;
+  validate(batchSize, windowSeconds, concurrency, waitTimeSeconds);
+  const arn = await queueArn(options.sqs, options.queueUrl);
+  const { region, accountId } = parseQueueArn(arn);
+  const source: EventSource = {
+    options,
+    batchSize,
+    windowMs: windowSeconds * 1000,
+    waitTimeSeconds,
+    queue: { arn, region },
+    function: {
+      functionName: options.functionName,
+      timeoutSeconds: options.functionTimeoutSeconds ?? 3,
+      region,
+      accountId,
+    },
+  };
+  await Promise.all(Array.from({ length: concurrency }, () => poll(source)));
+}
+
+function validate(batchSize: number, windowSeconds: number, concurrency: number, waitSeconds: number): void {
+  const check = (ok: boolean, message: string) => {
+    if (!ok) throw new RangeError(message);
+  };
+  check(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000, 'batchSize must be 1..10000');
+  check(windowSeconds >= 0 && windowSeconds <= 300, 'maximumBatchingWindowSeconds must be 0..300');
+  check(batchSize <= 10 || windowSeconds > 0, 'a batchSize above 10 needs a batching window, as in Lambda');
+  check(Number.isInteger(concurrency) && concurrency >= 1, 'concurrency must be a positive integer');
+  check(
+    Number.isInteger(waitSeconds) && waitSeconds >= 0 && waitSeconds <= 20,
+    'waitTimeSeconds must be 0..20',
+  );
+}
+
+async function poll(source: EventSource): Promise<void> {
+  const { signal } = source.options;
+  let backoffMs = 0;
+  while (!signal.aborted) {
+    try {
+      const batch = await gatherBatch(source);
+      backoffMs = 0;
+      if (batch.length > 0) await processBatch(source, batch);
+    } catch (error) {
+      if (signal.aborted) break;
+      source.options.onError?.(error);
+      // An unreachable queue is retried, more slowly each time (1 s doubling to 16 s).
+      backoffMs = Math.min(16_000, Math.max(1_000, backoffMs * 2));
+      await pause(backoffMs, signal);
+    }
+  }
+}
+
+/**
+ * The first receive waits (long poll) for the batch's first message; from then on the
+ * poller keeps receiving until the batch is full or the batching window has passed.
+ * WaitTimeSeconds is whole seconds, so the window's last fraction of a second is waited
+ * out here and ended with a short poll: the window is kept, not rounded up.
+ */
+async function gatherBatch(source: EventSource): Promise<Message[]> {
+  const { signal } = source.options;
+  const batch = await receive(source, source.batchSize, source.waitTimeSeconds, signal);
+  if (batch.length === 0) return batch;
+  const windowEnd = Date.now() + source.windowMs;
+  try {
+    while (batch.length < source.batchSize && !signal.aborted) {
+      const remainingMs = windowEnd - Date.now();
+      if (remainingMs <= 0) break;
+      const wanted = source.batchSize - batch.length;
+      if (remainingMs >= 1000) {
+        batch.push(...(await receive(source, wanted, Math.min(20, Math.floor(remainingMs / 1000)))));
+      } else {
+        await pause(remainingMs, signal);
+        batch.push(...(await receive(source, wanted, 0)));
+        break;
+      }
+    }
+  } catch (error) {
+    // The messages in hand are invisible to everyone else now: invoke with them rather than drop them.
+    source.options.onError?.(error);
+  }
+  return batch;
+}
+
+async function receive(source: EventSource, wanted: number, waitSeconds: number, abort?: AbortSignal) {
+  const { sqs, queueUrl, visibilityTimeoutSeconds } = source.options;
+  try {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, wanted),
+        WaitTimeSeconds: waitSeconds,
+        VisibilityTimeout: visibilityTimeoutSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: abort },
+    );
+    return Messages;
+  } catch (error) {
+    if (abort?.aborted) return [];
+    throw error;
+  }
+}
+
+async function processBatch(source: EventSource, messages: Message[]): Promise<void> {
+  const records = messages.map((message) => toSqsRecord(message, source.queue));
+  const context = createLambdaContext(source.function);
+  const started = performance.now();
+  const result = await invoke(source.options.handler, { Records: records } satisfies SQSEvent, context)
+    .result;
+  const verdict = judge(
+    result,
+    records.map((r) => r.messageId),
+  );
+  const { failed } = verdict;
+  const succeeded = failed === 'all' ? [] : messages.filter((m) => !failed.has(m.MessageId ?? ''));
+  const deleted = await deleteMessages(source, succeeded);
+  source.options.onInvocation?.({
+    functionName: source.function.functionName,
+    requestId: context.awsRequestId,
+    records: records.length,
+    failures: failed === 'all' ? records.length : failed.size,
+    deleted,
+    outcome: verdict.outcome,
+    durationMs: Math.round(performance.now() - started),
+    ...(verdict.error !== undefined && { error: verdict.error }),
+  });
+}
+
+interface Verdict {
+  outcome: SqsInvocationReport['outcome'];
+  failed: ReadonlySet<string> | 'all';
+  error?: string;
+}
+
+/** A thrown error, a timeout or an unreadable response fail the whole batch, as in Lambda. */
+function judge(result: InvocationResult<unknown>, messageIds: string[]): Verdict {
+  switch (result.outcome) {
+    case 'threw':
+      return { outcome: 'error', failed: 'all', error: describe(result.error) };
+    case 'timed-out':
+      return { outcome: 'timeout', failed: 'all', error: 'the function timed out' };
+    case 'returned': {
+      const response = readBatchResponse(result.value, messageIds);
+      if (response.kind === 'invalid')
+        return { outcome: 'invalid-response', failed: 'all', error: response.reason };
+      const failed = response.failedMessageIds;
+      return { outcome: failed.size === 0 ? 'success' : 'partial', failed };
+    }
+  }
+}
+
+/** DeleteMessageBatch takes 10 entries a call; returns how many were deleted. */
+async function deleteMessages(source: EventSource, messages: Message[]): Promise<number> {
+  let deleted = 0;
+  for (let start = 0; start < messages.length; start += 10) {
+    const chunk = messages.slice(start, start + 10);
+    const { Successful = [], Failed = [] } = await source.options.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: source.options.queueUrl,
+        Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+    deleted += Successful.length;
+    for (const failure of Failed) {
+      const message = chunk[Number(failure.Id)];
+      source.options.onError?.(
+        new Error(`could not delete ${message?.MessageId}: ${failure.Code} ${failure.Message}`),
+      );
+    }
+  }
+  return deleted;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Waits, or less if the signal aborts first; never rejects. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => {});
+}
