@@ -17,5 +17,6 @@ export const BUNDLING = {
   external: [] as string[],
   mainFields: ['module', 'main'],
   /** Some CommonJS dependencies call require(); ESM bundles need it defined. */
-  banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  banner:
+    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
 } as const;

@@ -1,6 +1,7 @@
 // Builds dist/functions/<name>/index.mjs with the settings CDK deploys, and prints sizes.
-import { build } from 'esbuild';
+
 import { statSync } from 'node:fs';
+import { build } from 'esbuild';
 import { BUNDLING, FUNCTIONS, functionEntry } from '../infra/bundling.ts';
 
 for (const name of FUNCTIONS) {

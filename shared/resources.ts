@@ -19,7 +19,11 @@ export const JOBS_TABLE = {
   ttlAttribute: 'expiresAt',
   indexes: [
     /** An owner's jobs, newest first (ScanIndexForward false). */
-    { name: 'byOwner', partitionKey: { name: 'owner', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+    {
+      name: 'byOwner',
+      partitionKey: { name: 'owner', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+    },
     /**
      * Jobs in a state, spread over STATUS_SHARDS partitions (`STATE#n`) so that a busy state
      * is no hot partition; readers query every shard and merge.

@@ -1,6 +1,6 @@
+import { JOBS_TABLE } from '../resources.ts';
 import { HISTORY_LIMIT, type JobRecord } from './job-record.ts';
 import { canTransition, isTerminal, type JobState } from './job-state.ts';
-import { JOBS_TABLE } from '../resources.ts';
 
 /** The status index's partition key: the state and a stable shard of the jobId. */
 export function statusShard(state: JobState, jobId: string): string {
@@ -27,9 +27,10 @@ export function transition(record: JobRecord, input: TransitionInput): JobRecord
   if (!canTransition(record.state, input.state)) return undefined;
   const changedState = record.state !== input.state;
   const history = changedState
-    ? [...record.history, { state: input.state, at: input.at, reason: input.reason, message: input.message }].slice(
-        -HISTORY_LIMIT,
-      )
+    ? [
+        ...record.history,
+        { state: input.state, at: input.at, reason: input.reason, message: input.message },
+      ].slice(-HISTORY_LIMIT)
     : record.history;
   const next: JobRecord = {
     ...record,

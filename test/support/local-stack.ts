@@ -27,7 +27,9 @@ export interface LocalStack {
 }
 
 export function stackDir(): string {
-  const cache = process.env.EJR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'eks-job-runner');
+  const cache =
+    process.env.EJR_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'eks-job-runner');
   return process.env.EJR_STACK_DIR ?? join(cache, 'stack');
 }
 

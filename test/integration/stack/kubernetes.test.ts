@@ -3,8 +3,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiException, type V1Job } from '@kubernetes/client-node';
+import {
+  eventually,
+  isNotFound,
+  type KubeClients,
+  kubeClients,
+  restrictedJob,
+  uniqueName,
+} from '../../support/kube.ts';
 import { loadLocalStack } from '../../support/local-stack.ts';
-import { eventually, isNotFound, type KubeClients, kubeClients, restrictedJob, uniqueName } from '../../support/kube.ts';
 
 const stack = loadLocalStack();
 const namespace = stack.jobsNamespaces[0] ?? 'jobs';
@@ -27,7 +34,8 @@ after(async () => {
   }
 });
 
-const condition = (job: V1Job, type: string) => job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+const condition = (job: V1Job, type: string) =>
+  job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 
 describe('the local Kubernetes stack', () => {
   test('a Job created by the runner runs on a kwok node, completes and is removed by the TTL controller', async () => {
@@ -35,7 +43,12 @@ describe('the local Kubernetes stack', () => {
     created.push(name);
     await runner.batch.createNamespacedJob({
       namespace,
-      body: restrictedJob(name, namespace, { 'outcome.local/duration': '500ms' }, { ttlSecondsAfterFinished: 2 }),
+      body: restrictedJob(
+        name,
+        namespace,
+        { 'outcome.local/duration': '500ms' },
+        { ttlSecondsAfterFinished: 2 },
+      ),
     });
 
     const pod = await eventually('the pod to be bound to a node', async () => {
@@ -96,7 +109,11 @@ describe('the local Kubernetes stack', () => {
       const pods = await runner.core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
       return pods.items.find((p) => p.status?.phase === 'Succeeded');
     });
-    const log = await runner.core.readNamespacedPodLog({ name: pod.metadata?.name ?? '', namespace, tailLines: 1 });
+    const log = await runner.core.readNamespacedPodLog({
+      name: pod.metadata?.name ?? '',
+      namespace,
+      tailLines: 1,
+    });
     assert.equal(log.trim(), 'done');
   });
 
@@ -112,11 +129,17 @@ describe('the local Kubernetes stack', () => {
     await forbidden('create pods', () =>
       runner.core.createNamespacedPod({
         namespace,
-        body: { metadata: { name: uniqueName('direct') }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+        body: {
+          metadata: { name: uniqueName('direct') },
+          spec: { containers: [{ name: 'c', image: 'busybox' }] },
+        },
       }),
     );
     await forbidden('create jobs in a namespace without the Role', () =>
-      runner.batch.createNamespacedJob({ namespace: 'default', body: restrictedJob(uniqueName('x'), 'default') }),
+      runner.batch.createNamespacedJob({
+        namespace: 'default',
+        body: restrictedJob(uniqueName('x'), 'default'),
+      }),
     );
     await forbidden('update jobs', () =>
       runner.batch.patchNamespacedJob({ name: 'anything', namespace, body: [] }),
