@@ -1,5 +1,76 @@
-// Placeholder until the reconcile issue lands: the wiring (bundle, local runner, CDK) is real.
-export const handler = async (event: unknown): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
-  console.log(JSON.stringify({ message: 'reconcile invoked', event }));
-  return { batchItemFailures: [] };
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { documentClientOnce } from '../../shared/adapters/aws-clients.ts';
+import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb-job-queries.ts';
+import { DynamoDbJobStore } from '../../shared/adapters/dynamodb-job-store.ts';
+import { createEventBridgeClient, EventBridgePublisher } from '../../shared/adapters/event-publisher.ts';
+import { createKubeConfig } from '../../shared/adapters/kube-config.ts';
+import { KubeJobSource } from '../../shared/adapters/kube-job-watch.ts';
+import { readSettings } from './config.ts';
+import { type ReconcilerDeps, type ReconcileStats, reconcile } from './reconciler.ts';
+
+const logger = new Logger({ serviceName: 'eks-job-runner' });
+const metrics = new Metrics({ namespace: 'EksJobRunner', serviceName: 'reconcile' });
+const settings = readSettings();
+
+/** Adapters are built once per container (the EKS token inside renews itself). */
+let deps: Promise<ReconcilerDeps> | undefined;
+function dependencies(): Promise<ReconcilerDeps> {
+  if (deps) return deps;
+  const built = createKubeConfig().then((kc): ReconcilerDeps => {
+    const client = documentClientOnce();
+    return {
+      kube: new KubeJobSource(kc),
+      store: new DynamoDbJobStore(client, settings.tableName),
+      records: new DynamoDbJobQueries(client, settings.tableName),
+      events: new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName),
+      logger: {
+        info: (message, extra) => logger.info(message, extra ?? {}),
+        warn: (message, extra) => logger.warn(message, extra ?? {}),
+        error: (message, extra) => logger.error(message, extra ?? {}),
+      },
+    };
+  });
+  deps = built;
+  // A failed start (e.g. DescribeCluster throttled) is retried by the next invocation.
+  built.catch(() => {
+    deps = undefined;
+  });
+  return built;
+}
+
+function record(stats: ReconcileStats): void {
+  metrics.addMetric('ResyncDuration', MetricUnit.Milliseconds, stats.resyncMs);
+  metrics.addMetric('JobsListed', MetricUnit.Count, stats.jobsListed);
+  metrics.addMetric('RecordWrites', MetricUnit.Count, stats.writes);
+  metrics.addMetric('WriteConflicts', MetricUnit.Count, stats.conflicts);
+  metrics.addMetric('JobsAdopted', MetricUnit.Count, stats.created);
+  metrics.addMetric('JobsLost', MetricUnit.Count, stats.lost);
+  metrics.addMetric('EventsPublished', MetricUnit.Count, stats.eventsPublished);
+  metrics.addMetric('EventsFailed', MetricUnit.Count, stats.eventsFailed);
+  metrics.addMetric('ReconcileErrors', MetricUnit.Count, stats.errors);
+  const kubeCalls =
+    stats.kube.listJobs + stats.kube.listPods + stats.kube.getJob + stats.kube.podLogs + stats.kube.deleteJob;
+  metrics.addMetric('KubeApiCalls', MetricUnit.Count, kubeCalls);
+  metrics.publishStoredMetrics();
+}
+
+/**
+ * The scheduled reconcile: one resync, then a watch until the window ends. The window is
+ * cut short so that the invocation ends well before the function's timeout.
+ */
+export const handler = async (event: ScheduledEvent, context?: Context): Promise<ReconcileStats> => {
+  logger.addContext(context ?? ({} as Context));
+  const remaining = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+  const windowMs = Math.max(0, Math.min(settings.windowMs, remaining - 15_000));
+  const stats = await reconcile(await dependencies(), {
+    namespaces: settings.namespaces,
+    windowMs,
+    config: settings.config,
+    logTailLines: settings.logTailLines,
+  });
+  logger.info('reconciled', { eventId: event?.id, windowMs, ...stats });
+  record(stats);
+  return stats;
 };

@@ -1,5 +1,71 @@
-// Placeholder until the submit issue lands: the wiring (bundle, local runner, CDK) is real.
-export const handler = async (event: unknown): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
-  console.log(JSON.stringify({ message: 'submit invoked', event }));
-  return { batchItemFailures: [] };
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { documentClientOnce } from '../../shared/adapters/aws-clients.ts';
+import { DynamoDbJobStore } from '../../shared/adapters/dynamodb-job-store.ts';
+import { createKubeConfig } from '../../shared/adapters/kube-config.ts';
+import { ClientNodeKubeJobs } from '../../shared/adapters/kube-jobs.ts';
+import { runBatch } from './batch.ts';
+import { readSettings } from './config.ts';
+import { DEFAULT_RETRY, type Log, type SubmitDeps } from './deps.ts';
+
+const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eks-job-runner',
+  logLevel: 'INFO',
+});
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EksJobRunner',
+  serviceName: 'submit',
+});
+
+function wrap(l: Logger): Log {
+  return {
+    info: (message, extra) => l.info(message, extra ?? {}),
+    warn: (message, extra) => l.warn(message, extra ?? {}),
+    error: (message, extra) => l.error(message, extra ?? {}),
+    child: (keys) => wrap(l.createChild({ persistentKeys: keys })),
+  };
+}
+
+/** Built once per container, at import (the cold start); a failed start is retried by the next invocation. */
+interface Container {
+  deps: SubmitDeps;
+  concurrency: number;
+}
+let container: Promise<Container> | undefined;
+function dependencies(): Promise<Container> {
+  if (container) return container;
+  const built = (async (): Promise<Container> => {
+    const settings = readSettings();
+    const kubeConfig = await createKubeConfig();
+    const deps: SubmitDeps = {
+      store: new DynamoDbJobStore(documentClientOnce(), settings.tableName),
+      kube: new ClientNodeKubeJobs(kubeConfig, { requestTimeoutMs: settings.kubeTimeoutMs }),
+      policy: settings.policy,
+      log: wrap(logger),
+      count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
+      now: () => new Date(),
+      retry: DEFAULT_RETRY,
+    };
+    return { deps, concurrency: settings.concurrency };
+  })();
+  container = built;
+  built.catch((error: unknown) => {
+    logger.error('submit failed to start', { error: String(error) });
+    container = undefined;
+  });
+  return built;
+}
+dependencies();
+
+export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+  const { deps, concurrency } = await dependencies();
+  const remaining = context?.getRemainingTimeInMillis?.() ?? 30_000;
+  // Leave time to answer: a message still in flight at the deadline is reported for redelivery.
+  const deadline = Date.now() + Math.max(1000, remaining - 3000);
+  try {
+    return await runBatch(deps, event.Records, { concurrency, deadline });
+  } finally {
+    if (event.Records.length > 0) metrics.publishStoredMetrics();
+  }
 };

@@ -1,0 +1,54 @@
+import type { JobStore } from '../../shared/adapters/job-store.ts';
+import type { KubeJobs } from '../../shared/adapters/kube-jobs.ts';
+import type { Policy } from '../../shared/core/policy.ts';
+
+/** A structured logger; `child` adds keys (jobId, messageId) to every line it writes. */
+export interface Log {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+  child(keys: Record<string, unknown>): Log;
+}
+
+/** What a message ended as; each is also a metric (count). */
+export const OUTCOMES = [
+  'Accepted',
+  'Duplicate',
+  'Rejected',
+  'Conflict',
+  'KubeRefused',
+  'SubmitAfterCancel',
+  'CancelApplied',
+  'CancelBeforeSubmit',
+  'CancelRepeated',
+  'CancelIgnored',
+  'CancelRaceCleaned',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface RetrySettings {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface SubmitDeps {
+  store: JobStore;
+  kube: KubeJobs;
+  policy: Policy;
+  log: Log;
+  count: (metric: string) => void;
+  now: () => Date;
+  retry: RetrySettings;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_RETRY: RetrySettings = { attempts: 4, baseDelayMs: 100, maxDelayMs: 2000 };
+
+/** A fault worth a redelivery: the message is reported as a batch item failure. */
+export class RetryLater extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RetryLater';
+  }
+}

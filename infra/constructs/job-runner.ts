@@ -1,0 +1,242 @@
+import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { JOBS_QUEUE } from '../../shared/resources.ts';
+import { ClusterAccess } from './cluster-access.ts';
+import { assertNamespace } from './cluster-rbac.ts';
+import { assertVisibilityCoversRetries, JobsQueue } from './jobs-queue.ts';
+import { JobsTable } from './jobs-table.ts';
+import { METRICS_NAMESPACE, Monitoring } from './monitoring.ts';
+import { RunnerFunction, type VpcPlacement } from './runner-function.ts';
+import { ScheduledJob } from './scheduled-job.ts';
+
+export interface ClusterRef {
+  name: string;
+  arn: string;
+  /** Set when this app creates the cluster: RBAC is then applied by CDK. */
+  managed?: eksv2.ICluster;
+}
+
+export interface SubmitTuning {
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  /** The most concurrent submit invocations the queue may drive (2 to 1000). */
+  maxConcurrency: number;
+}
+
+export interface ScheduledJobConfig {
+  name: string;
+  schedule: string;
+  timeZone?: string;
+  request: Record<string, unknown>;
+}
+
+export interface JobRunnerProps {
+  cluster: ClusterRef;
+  jobsNamespaces: string[];
+  /** Operator policy JSON, handed to submit as JOB_POLICY. */
+  jobPolicy: string;
+  /** How long each reconcile invocation watches; its timeout is this plus 30 seconds. */
+  reconcileWindowSeconds: number;
+  submit: SubmitTuning;
+  placement?: VpcPlacement;
+  tableRemovalPolicy: RemovalPolicy;
+  alarmTopicArn?: string;
+  reconcileLagThresholdSeconds?: number;
+  scheduledJobs?: ScheduledJobConfig[];
+  /**
+   * Further settings each function reads (e.g. RETENTION_DAYS, PENDING_LIMIT_SECONDS for
+   * reconcile; SUBMIT_CONCURRENCY for submit), passed through as environment variables.
+   */
+  functionEnvironment?: { submit?: Record<string, string>; reconcile?: Record<string, string> };
+}
+
+/** POWERTOOLS_SERVICE_NAME: the `service` of log lines and the dimension of the EksJobRunner metrics. */
+export const SERVICE_NAMES = { submit: 'submit', reconcile: 'reconcile' } as const;
+/** The environment CDK manages; extra settings may not override these. */
+const MANAGED_ENVIRONMENT = [
+  'JOBS_TABLE_NAME',
+  'EVENT_BUS_NAME',
+  'CLUSTER_ACCESS',
+  'EKS_CLUSTER_NAME',
+  'JOBS_NAMESPACES',
+  'JOB_POLICY',
+  'RECONCILE_WINDOW_SECONDS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'NODE_OPTIONS',
+];
+/** Lambda allows 4 KB of environment in all; the policy must leave room for the rest. */
+const MAX_POLICY_BYTES = 3072;
+/** The longest watch window the reconcile function accepts (functions/reconcile/config.ts). */
+const MAX_RECONCILE_WINDOW_SECONDS = 840;
+/**
+ * Seconds of the reconcile timeout beyond its watch window: the function cuts its window to
+ * the remaining time minus 15 s and wants 30 s in all to finish writes (docs/reconcile.md).
+ */
+const RECONCILE_FLUSH_SECONDS = 30;
+/**
+ * The DynamoDB actions each function's adapters call (dynamodb-job-store.ts: Put, Get;
+ * dynamodb-job-queries.ts: Get, BatchGet, Query); nothing else is granted.
+ */
+const TABLE_ACTIONS = {
+  submit: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  reconcile: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+};
+
+/**
+ * The serverless control plane: queue -> submit -> Kubernetes Jobs; a one-minute schedule
+ * -> reconcile -> DynamoDB and "Job State Change" events; alarms and a dashboard.
+ */
+export class JobRunner extends Construct {
+  readonly queue: JobsQueue;
+  readonly table: JobsTable;
+  readonly bus: events.EventBus;
+  readonly submit: RunnerFunction;
+  readonly reconcile: RunnerFunction;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: JobRunnerProps) {
+    super(scope, id);
+    validate(props);
+    this.queue = new JobsQueue(this, 'Jobs');
+    this.table = new JobsTable(this, 'Records', { removalPolicy: props.tableRemovalPolicy });
+    this.bus = new events.EventBus(this, 'Bus', { description: 'eks-job-runner "Job State Change" events' });
+
+    const common = {
+      JOBS_TABLE_NAME: this.table.table.tableName,
+      EVENT_BUS_NAME: this.bus.eventBusName,
+      CLUSTER_ACCESS: 'eks',
+      EKS_CLUSTER_NAME: props.cluster.name,
+      JOBS_NAMESPACES: props.jobsNamespaces.join(','),
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    };
+    const shared = { placement: props.placement, logRetention: logs.RetentionDays.ONE_MONTH };
+    this.submit = new RunnerFunction(this, 'Submit', {
+      ...shared,
+      name: 'submit',
+      timeout: Duration.seconds(JOBS_QUEUE.submitTimeoutSeconds),
+      memorySize: 512,
+      environment: {
+        ...props.functionEnvironment?.submit,
+        ...common,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.submit,
+        // Minified: the policy shares Lambda's 4 KB environment limit with everything else.
+        JOB_POLICY: JSON.stringify(JSON.parse(props.jobPolicy)),
+      },
+    });
+    this.reconcile = new RunnerFunction(this, 'Reconcile', {
+      ...shared,
+      name: 'reconcile',
+      timeout: Duration.seconds(props.reconcileWindowSeconds + RECONCILE_FLUSH_SECONDS),
+      memorySize: 512,
+      // One reconciler at a time: two would race each other's conditional writes for nothing.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        ...props.functionEnvironment?.reconcile,
+        ...common,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.reconcile,
+        RECONCILE_WINDOW_SECONDS: String(props.reconcileWindowSeconds),
+      },
+    });
+
+    this.submit.function.addEventSource(
+      new SqsEventSource(this.queue.queue, {
+        batchSize: props.submit.batchSize,
+        maxBatchingWindow: Duration.seconds(props.submit.maxBatchingWindowSeconds),
+        maxConcurrency: props.submit.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    // A tick that could not start within a minute is stale: the next one is already due.
+    this.reconcile.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    new events.Rule(this, 'ReconcileSchedule', {
+      description: 'Runs the reconcile function every minute',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [
+        new eventTargets.LambdaFunction(this.reconcile.function, {
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(1),
+        }),
+      ],
+    });
+
+    for (const [name, fn] of [
+      ['submit', this.submit],
+      ['reconcile', this.reconcile],
+    ] as const) {
+      fn.role.addToPolicy(
+        new iam.PolicyStatement({ actions: TABLE_ACTIONS[name], resources: this.table.arns }),
+      );
+      fn.role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [props.cluster.arn] }),
+      );
+      this.bus.grantPutEventsTo(fn.role);
+    }
+
+    new ClusterAccess(this, 'ClusterAccess', {
+      clusterName: props.cluster.name,
+      principals: [this.submit.role, this.reconcile.role],
+      namespaces: props.jobsNamespaces,
+      managedCluster: props.cluster.managed,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      queue: this.queue.queue,
+      deadLetterQueue: this.queue.deadLetterQueue,
+      submit: this.submit.function,
+      reconcile: this.reconcile.function,
+      reconcileService: SERVICE_NAMES.reconcile,
+      reconcileLagThresholdSeconds: props.reconcileLagThresholdSeconds ?? 120,
+      alarmTopicArn: props.alarmTopicArn,
+    });
+
+    for (const job of props.scheduledJobs ?? []) {
+      new ScheduledJob(this, `Scheduled-${job.name}`, {
+        ...job,
+        queue: this.queue.queue,
+        deadLetterQueue: this.queue.deadLetterQueue,
+      });
+    }
+
+    const outputs = {
+      QueueUrl: this.queue.queue.queueUrl,
+      DeadLetterQueueUrl: this.queue.deadLetterQueue.queueUrl,
+      TableName: this.table.table.tableName,
+      EventBusName: this.bus.eventBusName,
+      SubmitFunctionName: this.submit.function.functionName,
+      ReconcileFunctionName: this.reconcile.function.functionName,
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+  }
+}
+
+function validate(props: JobRunnerProps): void {
+  if (props.jobsNamespaces.length === 0) throw new Error('at least one jobs namespace is needed');
+  for (const namespace of props.jobsNamespaces) assertNamespace(namespace);
+  let policy: string;
+  try {
+    policy = JSON.stringify(JSON.parse(props.jobPolicy));
+  } catch (error) {
+    throw new Error(`jobPolicy is not JSON: ${(error as Error).message}`);
+  }
+  if (Buffer.byteLength(policy) > MAX_POLICY_BYTES) {
+    throw new Error(
+      `jobPolicy is ${Buffer.byteLength(policy)} bytes minified; at most ${MAX_POLICY_BYTES} fit`,
+    );
+  }
+  const window = props.reconcileWindowSeconds;
+  if (!Number.isInteger(window) || window < 10 || window > MAX_RECONCILE_WINDOW_SECONDS) {
+    throw new Error(`reconcileWindowSeconds must be an integer from 10 to ${MAX_RECONCILE_WINDOW_SECONDS}`);
+  }
+  for (const [name, environment] of Object.entries(props.functionEnvironment ?? {})) {
+    const clash = Object.keys(environment ?? {}).filter((key) => MANAGED_ENVIRONMENT.includes(key));
+    if (clash.length > 0) throw new Error(`functionEnvironment.${name} may not set ${clash.join(', ')}`);
+  }
+  assertVisibilityCoversRetries(JOBS_QUEUE.visibilityTimeoutSeconds, JOBS_QUEUE.submitTimeoutSeconds);
+}

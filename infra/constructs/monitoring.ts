@@ -1,0 +1,145 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export const METRICS_NAMESPACE = 'EksJobRunner';
+/**
+ * Emitted by the reconcile function (Powertools metrics, dimension `service`): for each
+ * record it writes, the seconds between the Kubernetes change (condition or pod state
+ * time) and the write; the maximum per invocation is what the alarm watches.
+ */
+export const RECONCILE_LAG_METRIC = 'ReconcileLagSeconds';
+
+export interface MonitoringProps {
+  queue: sqs.IQueue;
+  deadLetterQueue: sqs.IQueue;
+  submit: lambda.IFunction;
+  reconcile: lambda.IFunction;
+  /** POWERTOOLS_SERVICE_NAME of the reconcile function: the lag metric's dimension. */
+  reconcileService: string;
+  reconcileLagThresholdSeconds: number;
+  /** Where alarms notify; none when empty. */
+  alarmTopicArn?: string;
+}
+
+/** The alarms an operator needs and one dashboard of the whole flow. */
+export class Monitoring extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const minute = Duration.minutes(1);
+    const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: minute,
+      statistic: 'Maximum',
+    });
+    const oldestRequest = props.queue.metricApproximateAgeOfOldestMessage({
+      period: minute,
+      statistic: 'Maximum',
+    });
+    const reconcileLag = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: RECONCILE_LAG_METRIC,
+      dimensionsMap: { service: props.reconcileService },
+      period: minute,
+      statistic: 'Maximum',
+    });
+    const reconcileRuns = props.reconcile.metricInvocations({
+      period: Duration.minutes(5),
+      statistic: 'Sum',
+    });
+
+    this.alarm('DeadLetterQueueNotEmpty', {
+      alarmDescription: 'Job requests failed every delivery and wait in the DLQ: inspect, fix, redrive.',
+      metric: dlqDepth,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm('RequestsWaiting', {
+      alarmDescription: 'The oldest job request has waited over 5 minutes: submit is failing or throttled.',
+      metric: oldestRequest,
+      threshold: 300,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const [name, fn] of [
+      ['Submit', props.submit],
+      ['Reconcile', props.reconcile],
+    ] as const) {
+      this.alarm(`${name}Errors`, {
+        alarmDescription: `The ${name.toLowerCase()} function failed (an uncaught error or a timeout).`,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    this.alarm('ReconcileLag', {
+      alarmDescription: `Job status reaches DynamoDB over ${props.reconcileLagThresholdSeconds}s after it changed.`,
+      metric: reconcileLag,
+      threshold: props.reconcileLagThresholdSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm('ReconcileStopped', {
+      alarmDescription: 'The reconcile function has not run for 5 minutes: check its schedule rule.',
+      metric: reconcileRuns,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    if (props.alarmTopicArn) {
+      const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
+      for (const alarm of this.alarms) alarm.addAlarmAction(new actions.SnsAction(topic));
+    }
+
+    const fnMetrics = (pick: (fn: lambda.IFunction) => cloudwatch.IMetric) => [
+      pick(props.submit),
+      pick(props.reconcile),
+    ];
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Job requests',
+            left: [props.queue.metricApproximateNumberOfMessagesVisible({ period: minute }), dlqDepth],
+            right: [oldestRequest],
+          }),
+          new cloudwatch.GraphWidget({ title: 'Reconcile lag (s)', left: [reconcileLag] }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Invocations',
+            left: fnMetrics((fn) => fn.metricInvocations()),
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Errors and throttles',
+            left: fnMetrics((fn) => fn.metricErrors()),
+            right: fnMetrics((fn) => fn.metricThrottles()),
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Duration p99',
+            left: fnMetrics((fn) => fn.metricDuration({ statistic: 'p99' })),
+          }),
+        ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
+      ],
+    });
+  }
+
+  private alarm(id: string, props: cloudwatch.AlarmProps): void {
+    this.alarms.push(new cloudwatch.Alarm(this, id, props));
+  }
+}

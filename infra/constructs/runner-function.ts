@@ -1,0 +1,92 @@
+import { join, resolve } from 'node:path';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { BUNDLING, type FunctionName, functionEntry } from '../bundling.ts';
+
+/** The repository root: NodejsFunction resolves entries and the lock file from here. */
+export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+export interface VpcPlacement {
+  vpc: ec2.IVpc;
+  subnets: ec2.ISubnet[];
+  securityGroups?: ec2.ISecurityGroup[];
+}
+
+export interface RunnerFunctionProps {
+  name: FunctionName;
+  timeout: Duration;
+  memorySize: number;
+  environment: Record<string, string>;
+  reservedConcurrentExecutions?: number;
+  /** Needed when the cluster endpoint is private. */
+  placement?: VpcPlacement;
+  logRetention: logs.RetentionDays;
+}
+
+/**
+ * One of the runner's Lambda functions: the esbuild bundle of functions/<name>/handler.ts
+ * with the settings of infra/bundling.ts (the bundle scripts/build-bundles.ts runs locally),
+ * its own role and its own log group, so that every permission it has is granted explicitly.
+ */
+export class RunnerFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: RunnerFunctionProps) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `eks-job-runner ${props.name} function`,
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: join(PROJECT_ROOT, functionEntry(props.name)),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      role: this.role,
+      logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: {
+        ...props.environment,
+        // The bundle ships a source map; stack traces in the logs point at the TypeScript.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      vpc: props.placement?.vpc,
+      vpcSubnets: props.placement ? { subnets: props.placement.subnets } : undefined,
+      securityGroups: props.placement?.securityGroups,
+      bundling: {
+        // Local esbuild, never Docker: synth works offline and on machines without Docker.
+        forceDockerBundling: false,
+        format: BUNDLING.format === 'esm' ? nodejs.OutputFormat.ESM : nodejs.OutputFormat.CJS,
+        target: BUNDLING.target,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourcemap,
+        banner: BUNDLING.banner,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.external],
+        bundleAwsSDK: true,
+      },
+    });
+    if (props.placement) {
+      // The ENI actions Lambda needs to attach to subnets; they take no resource ARN.
+      this.role.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
+    }
+  }
+}

@@ -1,0 +1,355 @@
+// Benchmark of the submit path on the local stack (prints figures; not a timed test).
+//
+//   node test/bench/submit.ts [--n 2000] [--runtime-concurrency 4] [--batch-size 10] [--pods]
+//
+// 1. ceiling: a raw createNamespacedJob loop through the same client (ClientNodeKubeJobs, runner
+//    identity) at the submit path's concurrency, against the same apiserver;
+// 2. submit path: N messages through SQS -> the local Lambda runtime -> the submit bundle, jobs
+//    per second end to end (first send to the last message handled, every Job verified);
+// 3. where the time goes: the same concurrency against SQS alone (receive + delete) and DynamoDB
+//    alone (the conditional put), so a bottleneck outside the submit code shows up by itself.
+// Jobs are created suspended (a base template with spec.suspend) unless --pods: the figures are the
+// create path, not kwok's pod churn. Everything created is deleted at the end.
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { mapPool } from '../../functions/submit/pool.ts';
+import { ClientNodeKubeJobs } from '../../shared/adapters/kube-jobs.ts';
+import { jobName, labelValue } from '../../shared/core/job-name.ts';
+import { LABELS } from '../../shared/core/labels.ts';
+import { renderJob } from '../../shared/core/manifest.ts';
+import { parseBody } from '../../shared/core/parse-request.ts';
+import { type PolicyInput, parsePolicy, resolve } from '../../shared/core/policy.ts';
+import { submittedRecord } from '../../shared/core/records.ts';
+import {
+  buildBundles,
+  createQueues,
+  queueDepth,
+  sendAll,
+  sqs,
+  startRuntime,
+} from '../integration/submit/pipeline.ts';
+import { admin, EXAMPLE_POLICY_FILE, stack, store } from '../integration/submit/support.ts';
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '2000' },
+    'runtime-concurrency': { type: 'string', default: '4' },
+    'batch-size': { type: 'string', default: '10' },
+    pods: { type: 'boolean', default: false },
+    'time-limit': { type: 'string', default: '600' },
+    'cold-start': { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.n);
+const RUNTIME_CONCURRENCY = Number(values['runtime-concurrency']);
+const BATCH = Number(values['batch-size']);
+const CONCURRENCY = RUNTIME_CONCURRENCY * BATCH; // records in flight at once on the submit path
+const deadline = Date.now() + Number(values['time-limit']) * 1000;
+const namespace = stack.jobsNamespaces[0] as string;
+const runId = randomUUID().slice(0, 6);
+const owner = `bench-${runId}`;
+
+const policyInput = JSON.parse(
+  (await import('node:fs')).readFileSync(EXAMPLE_POLICY_FILE, 'utf8'),
+) as PolicyInput;
+if (!values.pods)
+  policyInput.template = { ...policyInput.template, spec: { ...policyInput.template?.spec, suspend: true } };
+const policyFile = join(tmpdir(), `bench-policy-${runId}.json`);
+writeFileSync(policyFile, JSON.stringify(policyInput));
+const policy = parsePolicy(policyInput, stack.jobsNamespaces);
+
+const requestBody = (jobId: string) =>
+  JSON.stringify({
+    jobId,
+    owner,
+    namespace,
+    image: 'public.ecr.aws/docker/library/busybox:1.36',
+    command: ['sh', '-c', 'true'],
+    podAnnotations: { 'outcome.local/duration': '100ms' },
+  });
+
+const rate = (count: number, ms: number) => (count / (ms / 1000)).toFixed(1);
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const check = () => {
+  if (Date.now() > deadline) throw new Error('time limit reached');
+};
+
+function renderFor(jobId: string) {
+  const parsed = parseBody(requestBody(jobId), jobId);
+  if (parsed.kind !== 'submit') throw new Error('bad bench request');
+  const { spec } = resolve(parsed.request, policy);
+  return renderJob({
+    jobId,
+    jobName: jobName(jobId),
+    owner,
+    request: parsed.request,
+    spec,
+    policy,
+    requestHash: parsed.hash,
+    submittedAt: new Date().toISOString(),
+    sourceMessageId: jobId,
+  });
+}
+
+async function countJobs(): Promise<number> {
+  let count = 0;
+  let token: string | undefined;
+  do {
+    const page = await admin.batch.listNamespacedJob({
+      namespace,
+      labelSelector: `${LABELS.owner}=${labelValue(owner)}`,
+      limit: 500,
+      _continue: token,
+    });
+    count += page.items.length;
+    token = page.metadata?._continue || undefined;
+  } while (token);
+  return count;
+}
+
+async function ceiling(): Promise<number> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(stack.runnerKubeconfig);
+  const kube = new ClientNodeKubeJobs(kc);
+  const jobs = Array.from({ length: N }, (_, i) => renderFor(`${owner}-ceiling-${i}`));
+  const started = performance.now();
+  await mapPool(jobs, CONCURRENCY, async (job) => {
+    check();
+    await kube.create(job);
+  });
+  return performance.now() - started;
+}
+
+async function submitPath(): Promise<{
+  ms: number;
+  sendMs: number;
+  invocations: number;
+  meanInvocationMs: number;
+}> {
+  const queues = await createQueues(`bench-${runId}`, { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 });
+  const dist = await buildBundles();
+  const runtime = startRuntime(queues, dist, {
+    batchSize: BATCH,
+    concurrency: RUNTIME_CONCURRENCY,
+    env: { JOB_POLICY_FILE: policyFile, SUBMIT_CONCURRENCY: String(BATCH) },
+  });
+  try {
+    let handled = 0;
+    let lastAt = 0;
+    const durations: number[] = [];
+    runtime.process.stderr?.on('data', () => {});
+    const seen = { count: 0 };
+    const scan = () => {
+      for (; seen.count < runtime.lines.length; seen.count++) {
+        try {
+          const r = JSON.parse(runtime.lines[seen.count] as string) as {
+            event?: string;
+            deleted?: number;
+            durationMs?: number;
+          };
+          if (r.event === 'invocation') {
+            handled += r.deleted ?? 0;
+            durations.push(r.durationMs ?? 0);
+            lastAt = performance.now();
+          }
+        } catch {}
+      }
+    };
+    // the runtime has done its cold start once it logs "started"
+    while (!runtime.lines.some((l) => l.includes('"started"'))) {
+      check();
+      if (runtime.process.exitCode !== null) throw new Error(`runtime exited: ${runtime.lines.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const bodies = Array.from({ length: N }, (_, i) => requestBody(`${owner}-submit-${i}`));
+    const started = performance.now();
+    await sendAll(queues.url, bodies, 8);
+    const sendMs = performance.now() - started;
+    while (handled < N) {
+      check();
+      await new Promise((r) => setTimeout(r, 50));
+      scan();
+    }
+    const ms = lastAt - started;
+    const depth = await queueDepth(queues.url);
+    const dlq = await queueDepth(queues.dlqUrl);
+    if (depth.visible + depth.inFlight + dlq.visible > 0)
+      throw new Error(`messages left: ${JSON.stringify({ depth, dlq })}`);
+    return {
+      ms,
+      sendMs,
+      invocations: durations.length,
+      meanInvocationMs: durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length),
+    };
+  } finally {
+    await runtime.stop();
+    await queues.delete();
+  }
+}
+
+/** SQS alone at the runtime's concurrency: receive a batch and delete it, the runtime's loop minus the handler. */
+async function sqsAlone(): Promise<number> {
+  const queues = await createQueues(`bench-sqs-${runId}`);
+  try {
+    await sendAll(
+      queues.url,
+      Array.from({ length: N }, () => '{}'),
+      8,
+    );
+    let handled = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: RUNTIME_CONCURRENCY }, async () => {
+        while (handled < N) {
+          check();
+          const out = await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: queues.url,
+              MaxNumberOfMessages: BATCH,
+              WaitTimeSeconds: 1,
+            }),
+          );
+          const messages = out.Messages ?? [];
+          if (messages.length === 0) continue;
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queues.url,
+              Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+            }),
+          );
+          handled += messages.length;
+        }
+      }),
+    );
+    return performance.now() - started;
+  } finally {
+    await queues.delete();
+  }
+}
+
+/** DynamoDB alone: the submit path's one conditional put per job, at the same concurrency. */
+async function dynamoAlone(): Promise<number> {
+  const ids = Array.from({ length: N }, (_, i) => `${owner}-ddb-${i}`);
+  const at = new Date().toISOString();
+  const started = performance.now();
+  await mapPool(ids, CONCURRENCY, async (jobId) => {
+    check();
+    await store.create(
+      submittedRecord({
+        jobId,
+        owner,
+        at,
+        namespace,
+        jobName: jobName(jobId),
+        requestHash: 'x',
+        request: {},
+        sourceMessageId: jobId,
+      }),
+    );
+  });
+  return performance.now() - started;
+}
+
+async function cleanupRecords(): Promise<void> {
+  const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { documentClient } = await import('../integration/submit/support.ts');
+  const ids = Array.from({ length: N }, (_, i) => [`${owner}-submit-${i}`, `${owner}-ddb-${i}`]).flat();
+  await mapPool(ids, 16, (jobId) =>
+    documentClient.send(new DeleteCommand({ TableName: stack.aws.tableName, Key: { jobId } })),
+  );
+}
+
+async function cleanupJobs(): Promise<void> {
+  await admin.batch.deleteCollectionNamespacedJob({
+    namespace,
+    labelSelector: `${LABELS.owner}=${labelValue(owner)}`,
+    propagationPolicy: 'Background',
+  });
+}
+
+/**
+ * Bundle size and cold init of the submit function under Node 24: fresh processes, each importing
+ * the bundle (module init: clients, policy) and running a first, empty invocation (which awaits
+ * the kubeconfig), as a Lambda cold start does.
+ */
+async function coldStart(): Promise<void> {
+  const { statSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { functionEnv, repoRoot } = await import('../integration/submit/support.ts');
+  const dist = await buildBundles();
+  const bundle = join(dist, 'submit', 'index.mjs');
+  console.log(
+    `bundle      ${bundle}: ${(statSync(bundle).size / 1024).toFixed(0)} KiB (minified ESM, ${process.version})`,
+  );
+  const script = `
+    const t0 = performance.now();
+    const { handler } = await import(${JSON.stringify(bundle)});
+    const t1 = performance.now();
+    await handler({ Records: [] }, { getRemainingTimeInMillis: () => 30000 });
+    const t2 = performance.now();
+    console.log(JSON.stringify({ importMs: t1 - t0, firstInvokeMs: t2 - t1 }));`;
+  const runs = Array.from({ length: 7 }, () => {
+    const out = execFileSync(
+      join(repoRoot, 'node_modules/.bin/node'),
+      ['--input-type=module', '-e', script],
+      {
+        env: { ...process.env, ...functionEnv({ POWERTOOLS_LOG_LEVEL: 'ERROR' }) },
+        encoding: 'utf8',
+      },
+    );
+    return JSON.parse(out.trim().split('\n').at(-1) as string) as { importMs: number; firstInvokeMs: number };
+  });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  const imports = runs.map((r) => r.importMs);
+  const firsts = runs.map((r) => r.firstInvokeMs);
+  console.log(
+    `cold init   import ${median(imports).toFixed(0)} ms (min ${Math.min(...imports).toFixed(0)}), first invocation ${median(firsts).toFixed(0)} ms, total ${median(runs.map((r) => r.importMs + r.firstInvokeMs)).toFixed(0)} ms (median of ${runs.length} fresh processes)`,
+  );
+}
+
+if (values['cold-start']) {
+  await coldStart();
+  process.exit(0);
+}
+
+console.log(
+  `# submit benchmark: N=${N}, runtime concurrency ${RUNTIME_CONCURRENCY} x batch ${BATCH} = ${CONCURRENCY} in flight, ${values.pods ? 'with pods' : 'suspended Jobs (no pods)'}`,
+);
+try {
+  const ceilingMs = await ceiling();
+  console.log(
+    `ceiling     raw createNamespacedJob x${N} at ${CONCURRENCY}: ${fmt(ceilingMs)}  ${rate(N, ceilingMs)} jobs/s`,
+  );
+  await cleanupJobs();
+  const path = await submitPath();
+  const created = await countJobs();
+  console.log(
+    `submit path SQS -> runtime -> submit x${N}: ${fmt(path.ms)}  ${rate(N, path.ms)} jobs/s end to end ` +
+      `(send ${fmt(path.sendMs)}, ${path.invocations} invocations, mean ${path.meanInvocationMs.toFixed(0)} ms each, ${created} Jobs verified)`,
+  );
+  if (created !== N) throw new Error(`expected ${N} Jobs, found ${created}`);
+  const ratio = ceilingMs / path.ms;
+  console.log(`ratio       submit path / ceiling = ${ratio.toFixed(2)} (target >= 0.80)`);
+  const sqsMs = await sqsAlone();
+  console.log(
+    `sqs alone   receive+delete x${N} at ${RUNTIME_CONCURRENCY} pollers: ${fmt(sqsMs)}  ${rate(N, sqsMs)} msgs/s`,
+  );
+  const ddbMs = await dynamoAlone();
+  console.log(`dynamodb    conditional put x${N} at ${CONCURRENCY}: ${fmt(ddbMs)}  ${rate(N, ddbMs)} puts/s`);
+  const stages = [
+    ['apiserver create (ceiling)', ceilingMs],
+    ['SQS receive+delete (moto)', sqsMs],
+    ['DynamoDB put (moto)', ddbMs],
+  ] as const;
+  const slowest = [...stages].sort((a, b) => b[1] - a[1])[0];
+  console.log(`slowest stage on its own: ${slowest?.[0]} (${rate(N, slowest?.[1] ?? 1)} /s)`);
+} finally {
+  await cleanupJobs().catch(() => {});
+  await cleanupRecords().catch(() => {});
+}
+process.exit(0);

@@ -1,0 +1,163 @@
+// The life around a Job: cancellation, TTL deletion, deletion by hand, orphans, and two
+// reconcilers at once, on the real stack with the runner identity.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { planCancel } from '../../../shared/core/cancel-plan.ts';
+import {
+  deleteJob,
+  eventTap,
+  eventually,
+  FAST_CONFIG,
+  jobCondition,
+  jobManifest,
+  queries,
+  readJob,
+  reconciledUntil,
+  runReconcile,
+  store,
+  submit,
+  type TestJob,
+  uniqueJob,
+} from './support.ts';
+
+const created: TestJob[] = [];
+after(async () => {
+  await Promise.all(created.map(deleteJob));
+});
+
+function track(t: TestJob): TestJob {
+  created.push(t);
+  return t;
+}
+
+describe('reconcile lifecycle on the local stack', () => {
+  it('cancellation observed: the CANCELLED record (written by the cancel path) stays, never LOST', async () => {
+    const t = track(uniqueJob('cancel'));
+    await submit(t, jobManifest(t, { podAnnotations: { 'outcome.local/duration': '120s' } }));
+    await reconciledUntil(t, (r) => r.state === 'RUNNING');
+    // A reconciler watches while the cancel path runs: record CANCELLED, then delete the Job.
+    const watching = runReconcile({ windowMs: 6000 });
+    await delay(1000);
+    const existing = await queries.getJob(t.jobId);
+    const plan = planCancel(
+      existing,
+      { action: 'cancel', jobId: t.jobId, requestedBy: 'alice', reason: 'not needed' } as never,
+      {
+        at: new Date().toISOString(),
+        sourceMessageId: 'm-1',
+        retentionSeconds: 3600,
+      },
+    );
+    assert.equal(plan.action, 'cancel');
+    if (plan.action !== 'cancel') return;
+    assert.ok(await store.replace(plan.next));
+    await deleteJob(t);
+    const stats = await watching;
+    assert.equal(stats.errors, 0);
+    await eventually('the Job gone', async () => ((await readJob(t)) ? undefined : true));
+    await runReconcile();
+    const r = await queries.getJob(t.jobId);
+    assert.equal(r?.state, 'CANCELLED');
+    assert.equal(r?.version, plan.next.version, 'the reconciler wrote nothing after the cancel');
+    assert.equal(r?.cancellation?.by, 'alice');
+  });
+
+  it('a TTL-deleted Job whose terminal state was recorded first keeps its state and results', async () => {
+    const t = track(uniqueJob('ttl'));
+    await submit(
+      t,
+      jobManifest(t, {
+        spec: { ttlSecondsAfterFinished: 2 },
+        podAnnotations: { 'outcome.local/duration': '1s', 'outcome.local/message': 'kept after TTL' },
+      }),
+    );
+    // The watch records the terminal state before the TTL controller deletes the Job.
+    await eventually(
+      'SUCCEEDED recorded',
+      async () => {
+        await runReconcile({ windowMs: 3000 });
+        const r = await queries.getJob(t.jobId);
+        return r?.state === 'SUCCEEDED' ? r : undefined;
+      },
+      30_000,
+      0,
+    );
+    await eventually(
+      'the TTL controller deleted the Job',
+      async () => ((await readJob(t)) ? undefined : true),
+      30_000,
+      500,
+    );
+    await runReconcile({ windowMs: 3000 });
+    const r = await queries.getJob(t.jobId);
+    assert.equal(r?.state, 'SUCCEEDED');
+    assert.equal(r?.result?.pods[0]?.message, 'kept after TTL');
+  });
+
+  it('a Job deleted by hand -> LOST (after the grace), with an event', async () => {
+    const t = track(uniqueJob('byhand'));
+    const tap = await eventTap([t.jobId]);
+    try {
+      await submit(t, jobManifest(t, { podAnnotations: { 'outcome.local/duration': '120s' } }));
+      await reconciledUntil(t, (r) => r.state === 'RUNNING');
+      await deleteJob(t);
+      await eventually('the Job gone', async () => ((await readJob(t)) ? undefined : true));
+      // The watch sees DELETED; LOST is written once the grace (2 s here) has passed.
+      const r = await reconciledUntil(t, (x) => x.state === 'LOST', 20_000);
+      assert.equal(r.reason, 'JobDeleted');
+      const events = await eventually('the LOST event', async () => {
+        const got = await tap.received();
+        return got.some((e) => e.detail.state === 'LOST') ? got : undefined;
+      });
+      assert.equal(events.filter((e) => e.detail.state === 'LOST').length, 1);
+    } finally {
+      await tap.close();
+    }
+  });
+
+  it('orphan adoption: a managed Job with no record gets one from its labels and annotations', async () => {
+    const t = track(uniqueJob('orphan'));
+    await submit(t, jobManifest(t, { podAnnotations: { 'outcome.local/duration': '1s' } }), false);
+    const r = await reconciledUntil(t, (x) => x.state === 'SUCCEEDED');
+    assert.equal(r.owner, t.owner);
+    assert.equal(r.jobName, t.jobName);
+    assert.equal(r.namespace, t.namespace);
+    assert.equal(r.requestHash, 'test-hash');
+    assert.equal(r.history[0]?.reason, 'Adopted');
+  });
+
+  it('two overlapping reconcilers never regress a terminal state and publish each transition once', async () => {
+    const jobs = Array.from({ length: 6 }, (_, i) => track(uniqueJob(`overlap${i}`)));
+    const tap = await eventTap(jobs.map((t) => t.jobId));
+    try {
+      for (const t of jobs)
+        await submit(t, jobManifest(t, { podAnnotations: { 'outcome.local/duration': '2s' } }));
+      // Two invocations at once, both watching, as when a slow invocation overlaps the next.
+      const [a, b] = await Promise.all([runReconcile({ windowMs: 9000 }), runReconcile({ windowMs: 9000 })]);
+      for (const t of jobs) await jobCondition(t, 'Complete');
+      // A third, late reconciler with a stale view changes nothing.
+      const c = await runReconcile({ windowMs: 0 });
+      const found = await queries.getJobs(jobs.map((t) => t.jobId));
+      for (const t of jobs) {
+        const r = found.get(t.jobId);
+        assert.equal(r?.state, 'SUCCEEDED', `${t.jobId}: ${r?.state}`);
+        assert.equal(r?.version, r?.history.length, 'one version per transition: no duplicate writes');
+      }
+      assert.ok(a.conflicts + b.conflicts >= 0);
+      assert.equal(c.writes, 0);
+      const events = await eventually('every terminal event', async () => {
+        const got = await tap.received();
+        return got.filter((e) => e.detail.state === 'SUCCEEDED').length >= jobs.length ? got : undefined;
+      });
+      const keys = events.map((e) => `${e.detail.jobId}@${e.detail.version}`);
+      assert.equal(new Set(keys).size, keys.length, 'no event published twice');
+    } finally {
+      await tap.close();
+    }
+  });
+
+  it('FAST_CONFIG keeps the LOST grace short for these tests', () => {
+    assert.equal(FAST_CONFIG.lostGraceSeconds, 2);
+  });
+});

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import type {
+  ReconcileOptions,
+  ReconcilerDeps,
+  ReconcileStats,
+} from '../../../functions/reconcile/reconciler.ts';
+import { reconcile } from '../../../functions/reconcile/reconciler.ts';
+import { DUMMY_CREDENTIALS } from '../../../infra/local/aws/client-config.ts';
+import { createDocumentClient } from '../../../shared/adapters/aws-clients.ts';
+import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb-job-queries.ts';
+import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb-job-store.ts';
+import { EventBridgePublisher } from '../../../shared/adapters/event-publisher.ts';
+import { KubeJobSource } from '../../../shared/adapters/kube-job-watch.ts';
+import { jobName as jobNameOf } from '../../../shared/core/job-name.ts';
+import type { JobRecord } from '../../../shared/core/job-record.ts';
+import { ANNOTATIONS, LABELS, MANAGER } from '../../../shared/core/labels.ts';
+import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../../shared/core/reconcile-plan.ts';
+import { submittedRecord } from '../../../shared/core/records.ts';
+import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../../shared/core/state-change-event.ts';
+import { type LocalStack, loadLocalStack } from '../../support/local-stack.ts';
+
+export const stack: LocalStack = loadLocalStack();
+export const NS = stack.jobsNamespaces[0] ?? 'jobs';
+
+function kubeConfig(file: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(file);
+  return kc;
+}
+
+export const adminKc = kubeConfig(stack.adminKubeconfig);
+export const adminBatch = adminKc.makeApiClient(BatchV1Api);
+export const adminCore = adminKc.makeApiClient(CoreV1Api);
+
+const aws = { endpoint: stack.aws.endpoint, region: stack.aws.region, credentials: { ...DUMMY_CREDENTIALS } };
+process.env.AWS_ACCESS_KEY_ID ??= DUMMY_CREDENTIALS.accessKeyId;
+process.env.AWS_SECRET_ACCESS_KEY ??= DUMMY_CREDENTIALS.secretAccessKey;
+export const documentClient = createDocumentClient({ endpoint: aws.endpoint, region: aws.region });
+export const store = new DynamoDbJobStore(documentClient, stack.aws.tableName);
+export const queries = new DynamoDbJobQueries(documentClient, stack.aws.tableName);
+export const eventBridge = new EventBridgeClient(aws);
+export const sqs = new SQSClient(aws);
+
+/** Dependencies of the code under test: the runner identity, the real table and bus. */
+export function reconcilerDeps(): ReconcilerDeps & { kube: KubeJobSource; records: DynamoDbJobQueries } {
+  return {
+    kube: new KubeJobSource(kubeConfig(stack.runnerKubeconfig)),
+    store,
+    records: new DynamoDbJobQueries(documentClient, stack.aws.tableName),
+    events: new EventBridgePublisher(eventBridge, stack.aws.eventBusName),
+  };
+}
+
+export const FAST_CONFIG: ReconcileConfig = {
+  ...DEFAULT_RECONCILE_CONFIG,
+  lostGraceSeconds: 2,
+  retentionSeconds: 3600,
+};
+
+/** One reconcile invocation with a short window (the resync alone when windowMs is 0). */
+export function runReconcile(
+  options: Partial<ReconcileOptions> = {},
+  deps = reconcilerDeps(),
+): Promise<ReconcileStats> {
+  return reconcile(deps, { namespaces: stack.jobsNamespaces, windowMs: 0, config: FAST_CONFIG, ...options });
+}
+
+export interface TestJob {
+  jobId: string;
+  jobName: string;
+  owner: string;
+  namespace: string;
+}
+
+export function uniqueJob(prefix: string, namespace = NS): TestJob {
+  const jobId = `${prefix}-${randomUUID().slice(0, 8)}`;
+  return { jobId, jobName: jobNameOf(jobId), owner: `team-${prefix}`, namespace };
+}
+
+/** A Job as the submit path renders it (managed labels and annotations, PodSecurity restricted). */
+export function jobManifest(
+  t: TestJob,
+  options: {
+    podAnnotations?: Record<string, string>;
+    spec?: Partial<NonNullable<V1Job['spec']>>;
+    nodeSelector?: Record<string, string>;
+  } = {},
+): V1Job {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: t.jobName,
+      namespace: t.namespace,
+      labels: { [LABELS.managedBy]: MANAGER, [LABELS.jobKey]: t.jobName, [LABELS.owner]: t.owner },
+      annotations: {
+        [ANNOTATIONS.jobId]: t.jobId,
+        [ANNOTATIONS.owner]: t.owner,
+        [ANNOTATIONS.requestHash]: 'test-hash',
+        [ANNOTATIONS.submittedAt]: new Date().toISOString(),
+      },
+    },
+    spec: {
+      backoffLimit: 0,
+      ...options.spec,
+      template: {
+        metadata: {
+          labels: { [LABELS.managedBy]: MANAGER, [LABELS.jobKey]: t.jobName },
+          annotations: options.podAnnotations,
+        },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          nodeSelector: options.nodeSelector,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'main',
+              image: 'registry.local/worker:1',
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ['ALL'] },
+                readOnlyRootFilesystem: true,
+              },
+              resources: { requests: { cpu: '10m', memory: '16Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** What the submit path does: the record (SUBMITTED), then the Job. */
+export async function submit(t: TestJob, manifest: V1Job, withRecord = true): Promise<void> {
+  if (withRecord) {
+    const record = submittedRecord({
+      jobId: t.jobId,
+      owner: t.owner,
+      at: new Date().toISOString(),
+      namespace: t.namespace,
+      jobName: t.jobName,
+      requestHash: 'test-hash',
+      request: { test: true },
+      sourceMessageId: randomUUID(),
+    });
+    const out = await store.create(record);
+    if (!out.created) throw new Error(`record ${t.jobId} exists`);
+  }
+  await adminBatch.createNamespacedJob({ namespace: t.namespace, body: manifest });
+}
+
+export async function deleteJob(t: TestJob): Promise<void> {
+  try {
+    await adminBatch.deleteNamespacedJob({
+      namespace: t.namespace,
+      name: t.jobName,
+      propagationPolicy: 'Background',
+    });
+  } catch {
+    // already gone
+  }
+}
+
+export async function readJob(t: TestJob): Promise<V1Job | undefined> {
+  try {
+    return await adminBatch.readNamespacedJob({ namespace: t.namespace, name: t.jobName });
+  } catch {
+    return undefined;
+  }
+}
+
+export async function podsOf(t: TestJob): Promise<V1Pod[]> {
+  const out = await adminCore.listNamespacedPod({
+    namespace: t.namespace,
+    labelSelector: `batch.kubernetes.io/job-name=${t.jobName}`,
+  });
+  return out.items;
+}
+
+/** Polls `probe` until it returns a value, within a bounded time. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await delay(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Waits until the Job reaches a condition (Complete, Failed, ...), as the admin sees it. */
+export function jobCondition(t: TestJob, type: string, timeoutMs = 30_000): Promise<V1Job> {
+  return eventually(
+    `${t.jobName} ${type}`,
+    async () => {
+      const job = await readJob(t);
+      return job?.status?.conditions?.some((c) => c.type === type && c.status === 'True') ? job : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Reconciles (resync only) until the record satisfies `check`. */
+export function reconciledUntil(
+  t: TestJob,
+  check: (r: JobRecord) => boolean,
+  timeoutMs = 30_000,
+): Promise<JobRecord> {
+  return eventually(
+    `${t.jobId} reconciled`,
+    async () => {
+      await runReconcile();
+      const record = await queries.getJob(t.jobId);
+      return record && check(record) ? record : undefined;
+    },
+    timeoutMs,
+    300,
+  );
+}
+
+/** An SQS queue that receives every state change event of the given jobs through a bus rule. */
+export async function eventTap(jobIds: string[]): Promise<{
+  received(): Promise<Array<{ detail: Record<string, unknown> }>>;
+  close(): Promise<void>;
+}> {
+  const name = `reconcile-tap-${randomUUID().slice(0, 8)}`;
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const queueUrl = queue.QueueUrl ?? '';
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await eventBridge.send(
+    new PutRuleCommand({
+      Name: name,
+      EventBusName: stack.aws.eventBusName,
+      EventPattern: JSON.stringify({
+        source: [EVENT_SOURCE],
+        'detail-type': [STATE_CHANGE_DETAIL_TYPE],
+        detail: { jobId: jobIds },
+      }),
+    }),
+  );
+  await eventBridge.send(
+    new PutTargetsCommand({
+      Rule: name,
+      EventBusName: stack.aws.eventBusName,
+      Targets: [{ Id: 'tap', Arn: attrs.Attributes?.QueueArn }],
+    }),
+  );
+  const all: Array<{ detail: Record<string, unknown> }> = [];
+  return {
+    async received() {
+      for (let i = 0; i < 20; i++) {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        const messages = out.Messages ?? [];
+        for (const m of messages) all.push(JSON.parse(m.Body ?? '{}'));
+        if (messages.length === 0) break;
+      }
+      return all;
+    },
+    async close() {
+      await eventBridge.send(
+        new RemoveTargetsCommand({ Rule: name, EventBusName: stack.aws.eventBusName, Ids: ['tap'] }),
+      );
+      await eventBridge.send(new DeleteRuleCommand({ Name: name, EventBusName: stack.aws.eventBusName }));
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { submittedRecord } from '../../../shared/core/records.ts';
+import { transition } from '../../../shared/core/transition.ts';
+import { store, uid } from './support.ts';
+
+const record = (jobId: string) =>
+  submittedRecord({
+    jobId,
+    owner: 'it-store',
+    at: new Date().toISOString(),
+    namespace: 'jobs',
+    jobName: 'x',
+    requestHash: 'h1',
+    request: { nested: { list: [1, 'two'] } },
+    sourceMessageId: 'm',
+  });
+
+describe('DynamoDbJobStore (the JobStore port on the local stack DynamoDB)', () => {
+  it('create is conditional on the jobId and returns the existing record on a second create', async () => {
+    const jobId = uid('store');
+    assert.deepEqual(await store.create(record(jobId)), { created: true });
+    const second = await store.create({ ...record(jobId), requestHash: 'h2' });
+    assert.equal(second.created, false);
+    assert.equal(!second.created && second.existing.requestHash, 'h1');
+    assert.deepEqual((await store.get(jobId))?.request, { nested: { list: [1, 'two'] } });
+  });
+
+  it('concurrent creates: exactly one wins', async () => {
+    const jobId = uid('store-race');
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.create(record(jobId))));
+    assert.equal(results.filter((r) => r.created).length, 1);
+  });
+
+  it('replace is conditional on version = next.version - 1: a stale writer loses', async () => {
+    const jobId = uid('store-replace');
+    const first = record(jobId);
+    await store.create(first);
+    const next = transition(first, { state: 'PENDING', at: new Date().toISOString() });
+    assert.ok(next);
+    assert.equal(await store.replace(next), true);
+    assert.equal(await store.replace(next), false, 'the same version twice: the second loses');
+    const stale = transition(first, { state: 'RUNNING', at: new Date().toISOString() });
+    assert.ok(stale);
+    assert.equal(await store.replace(stale), false);
+    assert.equal((await store.get(jobId))?.state, 'PENDING');
+    assert.equal(await store.get(uid('absent')), undefined);
+  });
+});

@@ -1,0 +1,126 @@
+import type { V1Job } from '@kubernetes/client-node';
+import { DEFAULT_RETRY, type Log, type SubmitDeps } from '../../../functions/submit/deps.ts';
+import type { JobStore } from '../../../shared/adapters/job-store.ts';
+import { KubeError, type KubeJobs } from '../../../shared/adapters/kube-jobs.ts';
+import type { KubeFailure } from '../../../shared/core/classify-error.ts';
+import type { JobRecord } from '../../../shared/core/job-record.ts';
+import { type Policy, type PolicyInput, parsePolicy } from '../../../shared/core/policy.ts';
+
+/** The JobStore port in memory, with the same conditional semantics as the DynamoDB adapter. */
+export class MemoryStore implements JobStore {
+  readonly items = new Map<string, JobRecord>();
+  writes = 0;
+  reads = 0;
+  async create(record: JobRecord) {
+    await Promise.resolve();
+    const existing = this.items.get(record.jobId);
+    if (existing) return { created: false as const, existing: structuredClone(existing) };
+    this.writes++;
+    this.items.set(record.jobId, structuredClone(record));
+    return { created: true as const };
+  }
+  async get(jobId: string) {
+    await Promise.resolve();
+    this.reads++;
+    const item = this.items.get(jobId);
+    return item ? structuredClone(item) : undefined;
+  }
+  async replace(next: JobRecord) {
+    await Promise.resolve();
+    const existing = this.items.get(next.jobId);
+    if (!existing || existing.version !== next.version - 1) return false;
+    this.writes++;
+    this.items.set(next.jobId, structuredClone(next));
+    return true;
+  }
+}
+
+/** Kubernetes Jobs in memory; `failNext` scripts failures of the next calls. */
+export class FakeKube implements KubeJobs {
+  readonly jobs = new Map<string, V1Job>();
+  readonly calls: string[] = [];
+  warnings: string[] = [];
+  readonly failures: { call: 'create' | 'read' | 'delete'; failure: KubeFailure }[] = [];
+  failNext(call: 'create' | 'read' | 'delete', failure: KubeFailure, times = 1) {
+    for (let i = 0; i < times; i++) this.failures.push({ call, failure });
+  }
+  private maybeFail(call: 'create' | 'read' | 'delete') {
+    const index = this.failures.findIndex((f) => f.call === call);
+    if (index >= 0) {
+      const [f] = this.failures.splice(index, 1);
+      throw new KubeError((f as { failure: KubeFailure }).failure);
+    }
+  }
+  async create(job: V1Job) {
+    await Promise.resolve();
+    this.calls.push('create');
+    this.maybeFail('create');
+    const key = `${job.metadata?.namespace}/${job.metadata?.name}`;
+    if (this.jobs.has(key))
+      throw new KubeError({
+        status: 409,
+        reason: 'AlreadyExists',
+        message: `jobs.batch "${job.metadata?.name}" already exists`,
+      });
+    this.jobs.set(key, structuredClone(job));
+    return { warnings: [...this.warnings] };
+  }
+  async read(namespace: string, name: string) {
+    await Promise.resolve();
+    this.calls.push('read');
+    this.maybeFail('read');
+    return this.jobs.get(`${namespace}/${name}`);
+  }
+  async delete(namespace: string, name: string) {
+    await Promise.resolve();
+    this.calls.push('delete');
+    this.maybeFail('delete');
+    return this.jobs.delete(`${namespace}/${name}`) ? ('deleted' as const) : ('not-found' as const);
+  }
+}
+
+export const silentLog: Log = { info() {}, warn() {}, error() {}, child: () => silentLog };
+
+export const TEST_POLICY_INPUT: PolicyInput = {
+  images: { allowedRegistries: ['public.ecr.aws'], allowedPrefixes: ['docker.io/library/busybox'] },
+  secrets: ['db-credentials'],
+  serviceAccounts: [{ name: 'reader', automountToken: true }, { name: 'plain' }],
+  priorityClasses: ['batch-low', 'batch-high'],
+  persistentVolumeClaims: ['shared-data'],
+  configMaps: ['settings'],
+  tolerationKeys: ['nvidia.com/gpu'],
+  nodeSelectorKeys: ['pool'],
+  resources: { max: { cpu: '2', memory: '4Gi', ephemeralStorage: '10Gi', gpu: 1 } },
+};
+
+export function testPolicy(input: PolicyInput = TEST_POLICY_INPUT): Policy {
+  return parsePolicy(input, ['jobs', 'jobs-extra']);
+}
+
+export function testDeps(
+  overrides: Partial<SubmitDeps> = {},
+): SubmitDeps & { store: MemoryStore; kube: FakeKube; counts: Map<string, number>; slept: number[] } {
+  const counts = new Map<string, number>();
+  const slept: number[] = [];
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  return {
+    store: new MemoryStore(),
+    kube: new FakeKube(),
+    policy: testPolicy(),
+    log: silentLog,
+    count: (m) => counts.set(m, (counts.get(m) ?? 0) + 1),
+    now: () => {
+      clock += 1000;
+      return new Date(clock);
+    },
+    retry: DEFAULT_RETRY,
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
+    counts,
+    slept,
+    ...overrides,
+  } as SubmitDeps & { store: MemoryStore; kube: FakeKube; counts: Map<string, number>; slept: number[] };
+}
+
+export const body = (value: unknown) => JSON.stringify(value);
