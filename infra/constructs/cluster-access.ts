@@ -48,7 +48,7 @@ export class ClusterAccess extends Construct {
       new CfnOutput(this, 'ApplyRbacCommand', {
         description: 'Run from the repository root with a kubeconfig for the cluster (admin)',
         value: kubectlApplyCommand(props.namespaces),
-      });
+      }).overrideLogicalId('ApplyRbacCommand');
     }
   }
 }

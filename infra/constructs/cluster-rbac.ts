@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { PROJECT_ROOT } from './runner-function.ts';
+import { PROJECT_ROOT } from './project-root.ts';
 
 /**
  * infra/k8s/rbac.yaml is the one definition of the runner's Kubernetes permissions: CDK

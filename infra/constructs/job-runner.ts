@@ -104,6 +104,7 @@ export class JobRunner extends Construct {
   constructor(scope: Construct, id: string, props: JobRunnerProps) {
     super(scope, id);
     validate(props);
+    const jobPolicy = minifiedPolicy(props.jobPolicy);
     this.queue = new JobsQueue(this, 'Jobs');
     this.table = new JobsTable(this, 'Records', { removalPolicy: props.tableRemovalPolicy });
     this.bus = new events.EventBus(this, 'Bus', { description: 'eks-job-runner "Job State Change" events' });
@@ -126,8 +127,7 @@ export class JobRunner extends Construct {
         ...props.functionEnvironment?.submit,
         ...common,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.submit,
-        // Minified: the policy shares Lambda's 4 KB environment limit with everything else.
-        JOB_POLICY: JSON.stringify(JSON.parse(props.jobPolicy)),
+        JOB_POLICY: jobPolicy,
       },
     });
     this.reconcile = new RunnerFunction(this, 'Reconcile', {
@@ -212,24 +212,16 @@ export class JobRunner extends Construct {
       SubmitFunctionName: this.submit.function.functionName,
       ReconcileFunctionName: this.reconcile.function.functionName,
     };
-    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+    for (const [name, value] of Object.entries(outputs)) {
+      // Plain output names, so that scripts and docs can ask for `QueueUrl`.
+      new CfnOutput(this, name, { value }).overrideLogicalId(name);
+    }
   }
 }
 
 function validate(props: JobRunnerProps): void {
   if (props.jobsNamespaces.length === 0) throw new Error('at least one jobs namespace is needed');
   for (const namespace of props.jobsNamespaces) assertNamespace(namespace);
-  let policy: string;
-  try {
-    policy = JSON.stringify(JSON.parse(props.jobPolicy));
-  } catch (error) {
-    throw new Error(`jobPolicy is not JSON: ${(error as Error).message}`);
-  }
-  if (Buffer.byteLength(policy) > MAX_POLICY_BYTES) {
-    throw new Error(
-      `jobPolicy is ${Buffer.byteLength(policy)} bytes minified; at most ${MAX_POLICY_BYTES} fit`,
-    );
-  }
   const window = props.reconcileWindowSeconds;
   if (!Number.isInteger(window) || window < 10 || window > MAX_RECONCILE_WINDOW_SECONDS) {
     throw new Error(`reconcileWindowSeconds must be an integer from 10 to ${MAX_RECONCILE_WINDOW_SECONDS}`);
@@ -239,4 +231,18 @@ function validate(props: JobRunnerProps): void {
     if (clash.length > 0) throw new Error(`functionEnvironment.${name} may not set ${clash.join(', ')}`);
   }
   assertVisibilityCoversRetries(JOBS_QUEUE.visibilityTimeoutSeconds, JOBS_QUEUE.submitTimeoutSeconds);
+}
+
+/** Minified, because the policy shares Lambda's 4 KB of environment with everything else. */
+function minifiedPolicy(policy: string): string {
+  let minified: string;
+  try {
+    minified = JSON.stringify(JSON.parse(policy));
+  } catch (error) {
+    throw new Error(`jobPolicy is not JSON: ${(error as Error).message}`);
+  }
+  const bytes = Buffer.byteLength(minified);
+  if (bytes > MAX_POLICY_BYTES)
+    throw new Error(`jobPolicy is ${bytes} bytes minified; at most ${MAX_POLICY_BYTES} fit`);
+  return minified;
 }

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,9 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLING, type FunctionName, functionEntry } from '../bundling.ts';
-
-/** The repository root: NodejsFunction resolves entries and the lock file from here. */
-export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+import { PROJECT_ROOT } from './project-root.ts';
 
 export interface VpcPlacement {
   vpc: ec2.IVpc;

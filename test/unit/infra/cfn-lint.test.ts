@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PROJECT_ROOT } from '../../../infra/constructs/runner-function.ts';
+import { PROJECT_ROOT } from '../../../infra/constructs/project-root.ts';
 import { EXAMPLE_CONTEXT, synthApp } from './support.ts';
 
 /**

@@ -15,7 +15,7 @@ import {
 } from '../../../infra/constructs/cluster-rbac.ts';
 import { JobRunner, type JobRunnerProps } from '../../../infra/constructs/job-runner.ts';
 import { assertVisibilityCoversRetries } from '../../../infra/constructs/jobs-queue.ts';
-import { PROJECT_ROOT } from '../../../infra/constructs/runner-function.ts';
+import { PROJECT_ROOT } from '../../../infra/constructs/project-root.ts';
 import { ScheduledJob } from '../../../infra/constructs/scheduled-job.ts';
 import { JobRunnerStack } from '../../../infra/stacks/job-runner-stack.ts';
 import type { Cfn } from './support.ts';

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { BUNDLING, functionEntry } from '../../../infra/bundling.ts';
-import { PROJECT_ROOT } from '../../../infra/constructs/runner-function.ts';
+import { PROJECT_ROOT } from '../../../infra/constructs/project-root.ts';
 import { JOBS_QUEUE, JOBS_TABLE } from '../../../shared/resources.ts';
 import { type Cfn, leaves, synthApp } from './support.ts';
 
@@ -360,13 +360,22 @@ describe('cluster access', () => {
   });
 
   test('the stack prints the kubectl command that applies the RBAC to each jobs namespace', () => {
-    const outputs = Object.values(json.Outputs as Record<string, { Value: unknown }>).map((o) => o.Value);
-    assert.ok(
-      outputs.includes(
-        "sed 's/NAMESPACE/jobs/g' infra/k8s/rbac.yaml | kubectl apply -f - && " +
-          "sed 's/NAMESPACE/jobs-extra/g' infra/k8s/rbac.yaml | kubectl apply -f -",
-      ),
+    assert.equal(
+      json.Outputs.ApplyRbacCommand.Value,
+      "sed 's/NAMESPACE/jobs/g' infra/k8s/rbac.yaml | kubectl apply -f - && " +
+        "sed 's/NAMESPACE/jobs-extra/g' infra/k8s/rbac.yaml | kubectl apply -f -",
     );
+  });
+});
+
+describe('outputs', () => {
+  test('have plain names that scripts can ask for', () => {
+    assert.deepEqual(json.Outputs.QueueUrl.Value, { Ref: queueId });
+    assert.deepEqual(json.Outputs.DeadLetterQueueUrl.Value, { Ref: dlqId });
+    assert.deepEqual(json.Outputs.TableName.Value, { Ref: tableId });
+    assert.deepEqual(json.Outputs.EventBusName.Value, { Ref: busId });
+    assert.deepEqual(json.Outputs.SubmitFunctionName.Value, { Ref: submitId });
+    assert.deepEqual(json.Outputs.ReconcileFunctionName.Value, { Ref: reconcileId });
   });
 });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../../infra/bin/build-app.ts';
-import { PROJECT_ROOT } from '../../../infra/constructs/runner-function.ts';
+import { PROJECT_ROOT } from '../../../infra/constructs/project-root.ts';
 
 export const CDK_CONTEXT = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<
   string,
