@@ -17,4 +17,6 @@ stops the stack). In another terminal:
   watch the Job:   npm run kubectl -- get jobs,pods -n jobs
 
 TXT
+# The example policy allows the example requests; set JOB_POLICY or JOB_POLICY_FILE for another.
+[ -n "${JOB_POLICY:-}" ] || export JOB_POLICY_FILE="${JOB_POLICY_FILE:-$PWD/docs/examples/policy.json}"
 exec "$node" infra/local/runtime/main.ts "$@"

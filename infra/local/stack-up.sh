@@ -144,6 +144,7 @@ for ns in "${namespaces[@]}"; do
   kubectl_admin label namespace "$ns" pod-security.kubernetes.io/enforce=restricted \
     pod-security.kubernetes.io/enforce-version=latest >/dev/null
   sed "s/NAMESPACE/$ns/" "$root/infra/k8s/rbac.yaml" | kubectl_admin apply -f - >/dev/null
+  sed "s/NAMESPACE/$ns/" "$here/namespace-fixtures.yaml" | kubectl_admin apply -f - >/dev/null
 done
 kubectl_admin apply -f "$here/kwok/cluster.yaml" >/dev/null
 
