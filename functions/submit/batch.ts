@@ -1,11 +1,13 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { SubmitDeps } from './deps.ts';
+import { checkCancelled } from './cancel-check.ts';
+import type { BatchScope, SubmitDeps } from './deps.ts';
 import { mapPool } from './pool.ts';
 import { processMessage } from './process.ts';
 
 /**
  * A batch, its records processed concurrently (bounded). Every record ends counted as an outcome,
- * or, on a transient fault, as a batch item failure that SQS redelivers.
+ * or, on a transient fault, as a batch item failure that SQS redelivers. The Jobs the batch created
+ * are then checked against cancels in one read (cancel-check.ts).
  */
 export async function runBatch(
   deps: SubmitDeps,
@@ -13,9 +15,10 @@ export async function runBatch(
   options: { concurrency: number; deadline: number },
 ): Promise<SQSBatchResponse> {
   const failures: string[] = [];
+  const scope: BatchScope = { created: [] };
   await mapPool(records, options.concurrency, async (record) => {
     try {
-      const outcome = await processMessage(deps, record, options.deadline);
+      const outcome = await processMessage(deps, record, options.deadline, scope);
       deps.count(outcome);
     } catch {
       // processMessage logged it with the job id
@@ -23,5 +26,9 @@ export async function runBatch(
       deps.count('RetryLater');
     }
   });
+  for (const messageId of await checkCancelled(deps, scope.created, options.deadline)) {
+    if (!failures.includes(messageId)) failures.push(messageId);
+    deps.count('RetryLater');
+  }
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 }

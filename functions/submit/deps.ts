@@ -1,5 +1,6 @@
 import type { JobStore } from '../../shared/adapters/job-store.ts';
 import type { KubeJobs } from '../../shared/adapters/kube-jobs.ts';
+import type { JobState } from '../../shared/core/job-state.ts';
 import type { Policy } from '../../shared/core/policy.ts';
 
 /** A structured logger; `child` adds keys (jobId, messageId) to every line it writes. */
@@ -41,6 +42,22 @@ export interface SubmitDeps {
   now: () => Date;
   retry: RetrySettings;
   sleep?: (ms: number) => Promise<void>;
+  /** Many records' states in one consistent read (DynamoDbJobStore.states); else one get each. */
+  states?: (jobIds: readonly string[]) => Promise<Map<string, JobState>>;
+}
+
+/** A Job this batch created, to check once, after all creates, that no cancel got in between. */
+export interface CreatedJob {
+  jobId: string;
+  namespace: string;
+  jobName: string;
+  messageId: string;
+  log: Log;
+}
+
+/** Per-batch state: with it, the cancel check runs once per batch instead of once per record. */
+export interface BatchScope {
+  created: CreatedJob[];
 }
 
 export const DEFAULT_RETRY: RetrySettings = { attempts: 4, baseDelayMs: 100, maxDelayMs: 2000 };

@@ -38,8 +38,10 @@ function dependencies(): Promise<Container> {
   const built = (async (): Promise<Container> => {
     const settings = readSettings();
     const kubeConfig = await createKubeConfig();
+    const store = new DynamoDbJobStore(documentClientOnce(), settings.tableName);
     const deps: SubmitDeps = {
-      store: new DynamoDbJobStore(documentClientOnce(), settings.tableName),
+      store,
+      states: (jobIds) => store.states(jobIds),
       kube: new ClientNodeKubeJobs(kubeConfig, { requestTimeoutMs: settings.kubeTimeoutMs }),
       policy: settings.policy,
       log: wrap(logger),

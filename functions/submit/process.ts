@@ -1,7 +1,7 @@
 import { type Parsed, parseBody } from '../../shared/core/parse-request.ts';
 import { REJECTION, rawBodyForRecord } from '../../shared/core/records.ts';
 import { cancel } from './cancel.ts';
-import type { Log, Outcome, SubmitDeps } from './deps.ts';
+import type { BatchScope, Log, Outcome, SubmitDeps } from './deps.ts';
 import { recordRejection } from './reject.ts';
 import { submit } from './submit.ts';
 
@@ -19,12 +19,13 @@ export async function processMessage(
   deps: SubmitDeps,
   message: QueueMessage,
   deadline: number,
+  scope?: BatchScope,
 ): Promise<Outcome> {
   const parsed = parseBody(message.body, message.messageId);
   const jobId = parsed.kind === 'invalid' ? parsed.key : parsed.request.jobId;
   const log = deps.log.child({ jobId, messageId: message.messageId, action: parsed.kind });
   try {
-    return await dispatch(deps, log, parsed, message, deadline);
+    return await dispatch(deps, log, parsed, message, deadline, scope);
   } catch (error) {
     log.warn('message failed, left for redelivery', {
       error: error instanceof Error ? error.message : String(error),
@@ -40,6 +41,7 @@ function dispatch(
   parsed: Parsed,
   message: QueueMessage,
   deadline: number,
+  scope?: BatchScope,
 ): Promise<Outcome> {
   switch (parsed.kind) {
     case 'invalid':
@@ -55,6 +57,6 @@ function dispatch(
     case 'cancel':
       return cancel(deps, log, parsed, message.messageId, deadline);
     case 'submit':
-      return submit(deps, log, parsed, message.messageId, deadline);
+      return submit(deps, log, parsed, message.messageId, deadline, scope);
   }
 }

@@ -9,7 +9,7 @@ import { resolve } from '../../shared/core/policy.ts';
 import { REJECTION, submittedRecord } from '../../shared/core/records.ts';
 import { decideOnExisting } from '../../shared/core/submit-plan.ts';
 import { transition } from '../../shared/core/transition.ts';
-import type { Log, Outcome, SubmitDeps } from './deps.ts';
+import type { BatchScope, Log, Outcome, SubmitDeps } from './deps.ts';
 import { RetryLater } from './deps.ts';
 import { kubeRetry } from './kube-calls.ts';
 import { recordConflict, recordRejection } from './reject.ts';
@@ -27,6 +27,7 @@ export async function submit(
   parsed: SubmitParsed,
   messageId: string,
   deadline: number,
+  scope?: BatchScope,
 ): Promise<Outcome> {
   const { request, jobId, hash } = parsed;
   const { spec, reasons } = resolve(request, deps.policy);
@@ -130,6 +131,10 @@ export async function submit(
     } else {
       throw new RetryLater(`creating the Job failed: ${error.message}`, { cause: error });
     }
+  }
+  if (scope) {
+    scope.created.push({ jobId, namespace, jobName: jobNameRendered, messageId, log });
+    return outcome;
   }
   return (await cleanUpIfCancelled(deps, log, jobId, namespace, jobNameRendered, deadline)) ?? outcome;
 }

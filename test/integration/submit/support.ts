@@ -87,6 +87,7 @@ export function realDeps(policyInput: PolicyInput, namespaces = stack.jobsNamesp
   kc.loadFromFile(stack.runnerKubeconfig);
   return {
     store,
+    states: (jobIds) => store.states(jobIds),
     kube: new ClientNodeKubeJobs(kc),
     policy: parsePolicy(policyInput, namespaces) as Policy,
     log: quiet,

@@ -25,6 +25,16 @@ export class MemoryStore implements JobStore {
     const item = this.items.get(jobId);
     return item ? structuredClone(item) : undefined;
   }
+  statesCalls = 0;
+  async states(jobIds: readonly string[]) {
+    await Promise.resolve();
+    this.statesCalls++;
+    return new Map(
+      jobIds.flatMap((id) =>
+        this.items.has(id) ? [[id, this.items.get(id)?.state as JobRecord['state']] as const] : [],
+      ),
+    );
+  }
   async replace(next: JobRecord) {
     await Promise.resolve();
     const existing = this.items.get(next.jobId);
@@ -102,9 +112,11 @@ export function testDeps(
 ): SubmitDeps & { store: MemoryStore; kube: FakeKube; counts: Map<string, number>; slept: number[] } {
   const counts = new Map<string, number>();
   const slept: number[] = [];
+  const store = new MemoryStore();
   let clock = Date.parse('2026-01-01T00:00:00Z');
   return {
-    store: new MemoryStore(),
+    store,
+    states: (ids: readonly string[]) => store.states(ids),
     kube: new FakeKube(),
     policy: testPolicy(),
     log: silentLog,

@@ -318,6 +318,33 @@ describe('cancel', () => {
     assert.equal(deps.store.items.get('job-1')?.state, 'CANCELLED');
   });
 
+  it('in a batch, the cancel check is one read for all the Jobs the batch created', async () => {
+    const deps = testDeps();
+    const create = deps.kube.create.bind(deps.kube);
+    deps.kube.create = async (job) => {
+      // a cancel lands for job-2 between its record write and its create
+      if (job.metadata?.annotations?.['eks-job-runner.io/job-id'] === 'job-2')
+        await processMessage(deps, { messageId: 'c-2', body: cancelBody({ jobId: 'job-2' }) }, far());
+      return create(job);
+    };
+    const records = [1, 2, 3, 4, 5].map((i) => ({
+      messageId: `m-${i}`,
+      body: body(request({ jobId: `job-${i}` })),
+    }));
+    const readsBefore = deps.store.reads;
+    const result = await runBatch(deps, records, { concurrency: 5, deadline: far() });
+    assert.deepEqual(result.batchItemFailures, []);
+    assert.equal(deps.store.statesCalls, 1);
+    assert.equal(
+      deps.store.reads - readsBefore,
+      1,
+      'only the cancel read its record; the submits read none one by one',
+    );
+    assert.equal(deps.kube.jobs.size, 4);
+    assert.equal(deps.counts.get('CancelRaceCleaned'), 1);
+    assert.equal(deps.store.items.get('job-2')?.state, 'CANCELLED');
+  });
+
   it('an invalid cancel is recorded under the message id, never under the jobId it names', async () => {
     const deps = testDeps();
     await processMessage(deps, { messageId: 'c-1', body: body({ action: 'cancel', jobId: 'job-1' }) }, far());
