@@ -9,10 +9,8 @@ import { runBatch } from './batch.ts';
 import { readSettings } from './config.ts';
 import { DEFAULT_RETRY, type Log, type SubmitDeps } from './deps.ts';
 
-const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eks-job-runner',
-  logLevel: 'INFO',
-});
+// Log level from POWERTOOLS_LOG_LEVEL (default INFO).
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eks-job-runner' });
 const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EksJobRunner',
   serviceName: 'submit',
@@ -62,6 +60,7 @@ dependencies();
 
 export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
   const { deps, concurrency } = await dependencies();
+  if (context) logger.addContext(context);
   const remaining = context?.getRemainingTimeInMillis?.() ?? 30_000;
   // Leave time to answer: a message still in flight at the deadline is reported for redelivery.
   const deadline = Date.now() + Math.max(1000, remaining - 3000);
