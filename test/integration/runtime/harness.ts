@@ -18,8 +18,8 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { build } from 'esbuild';
-import { BUNDLING } from '../../../infra/bundling.ts';
+import { buildBundle } from '../../../infra/build-bundle.ts';
+
 import { localAwsConfig } from '../../../infra/local/aws/client-config.ts';
 import type { MotoServer } from '../../support/moto.ts';
 import type { FixtureControl } from './fixtures/recording-handler.ts';
@@ -30,20 +30,7 @@ export const repoRoot = resolve(import.meta.dirname, '../../..');
 export async function buildFixtureBundle(): Promise<{ file: string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'runtime-bundle-'));
   const file = join(dir, 'recording', 'index.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'fixtures/recording-handler.ts')],
-    outfile: file,
-    bundle: true,
-    platform: BUNDLING.platform,
-    format: BUNDLING.format,
-    target: BUNDLING.target,
-    minify: BUNDLING.minify,
-    sourcemap: BUNDLING.sourcemap,
-    external: BUNDLING.external,
-    mainFields: [...BUNDLING.mainFields],
-    banner: { js: BUNDLING.banner },
-    logLevel: 'warning',
-  });
+  await buildBundle(join(import.meta.dirname, 'fixtures/recording-handler.ts'), file);
   return { file, dir };
 }
 

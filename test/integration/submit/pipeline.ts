@@ -12,8 +12,8 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { build } from 'esbuild';
-import { BUNDLING, FUNCTIONS, functionEntry } from '../../../infra/bundling.ts';
+import { buildBundle } from '../../../infra/build-bundle.ts';
+import { FUNCTIONS, functionEntry } from '../../../infra/bundling.ts';
 import { EXAMPLE_POLICY_FILE, repoRoot, stack } from './support.ts';
 
 export const sqs = new SQSClient({
@@ -95,20 +95,7 @@ export async function queueDepth(queueUrl: string): Promise<{ visible: number; i
 export async function buildBundles(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'submit-bundles-'));
   for (const name of FUNCTIONS) {
-    await build({
-      entryPoints: [join(repoRoot, functionEntry(name))],
-      outfile: join(dir, name, 'index.mjs'),
-      bundle: true,
-      platform: BUNDLING.platform,
-      format: BUNDLING.format,
-      target: BUNDLING.target,
-      minify: BUNDLING.minify,
-      sourcemap: BUNDLING.sourcemap,
-      external: BUNDLING.external,
-      mainFields: [...BUNDLING.mainFields],
-      banner: { js: BUNDLING.banner },
-      logLevel: 'warning',
-    });
+    await buildBundle(join(repoRoot, functionEntry(name)), join(dir, name, 'index.mjs'));
   }
   return dir;
 }

@@ -6,7 +6,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { build } from 'esbuild';
+import { buildBundle } from '../../../infra/build-bundle.ts';
 import { BUNDLING, functionEntry } from '../../../infra/bundling.ts';
 import { PROJECT_ROOT } from '../../../infra/constructs/project-root.ts';
 import { JOBS_QUEUE, JOBS_TABLE } from '../../../shared/resources.ts';
@@ -198,21 +198,7 @@ describe('bundle', () => {
 
   test('is byte for byte what esbuild makes of BUNDLING directly (the bundle run locally)', async () => {
     const outfile = join(outdir, 'local-build', 'index.mjs');
-    // The options of scripts/build-bundles.ts.
-    await build({
-      entryPoints: [join(PROJECT_ROOT, functionEntry('submit'))],
-      outfile,
-      bundle: true,
-      platform: BUNDLING.platform,
-      format: BUNDLING.format,
-      target: BUNDLING.target,
-      minify: BUNDLING.minify,
-      sourcemap: BUNDLING.sourcemap,
-      external: BUNDLING.external,
-      mainFields: [...BUNDLING.mainFields],
-      banner: { js: BUNDLING.banner },
-      logLevel: 'silent',
-    });
+    await buildBundle(join(PROJECT_ROOT, functionEntry('submit')), outfile, 'silent');
     const deployed = readFileSync(join(assetDir(submitId), 'index.mjs'));
     assert.ok(deployed.equals(readFileSync(outfile)), 'the CDK bundle differs from the local one');
   });
