@@ -267,9 +267,12 @@ export class Reconciler {
    */
   private async handleJobs(
     ns: string,
-    jobs: readonly V1Job[],
+    batch: readonly V1Job[],
     source: Map<string, JobRecord> | 'cache' | 'read',
   ): Promise<void> {
+    // The resync leaves alone the Jobs the watch has delivered: the watch is newer.
+    let jobs = batch;
+    if (source instanceof Map) jobs = jobs.filter((job) => !this.watched.has(`${ns}/${job.metadata?.name}`));
     if (jobs.length === 0) return;
     const ids = jobs.map(jobIdOf);
     let toRead = ids;
@@ -277,8 +280,9 @@ export class Reconciler {
       toRead = [];
       for (const id of ids) {
         const record = source.get(id);
-        if (record) this.records.set(id, record);
-        else toRead.push(id);
+        const cached = this.records.get(id);
+        if (!record) toRead.push(id);
+        else if (!cached || cached.version < record.version) this.records.set(id, record);
       }
     } else if (source === 'cache') {
       toRead = ids.filter((id) => !this.records.has(id));
@@ -297,7 +301,6 @@ export class Reconciler {
       const jobId = jobIdOf(job);
       const record = this.records.get(jobId);
       const key = `${ns}/${name}`;
-      if (source instanceof Map && this.watched.has(key)) continue;
       this.missing.delete(jobId);
       if (record && (record.namespace !== ns || record.jobName !== name)) {
         this.log.warn('a Job carries the id of a record of another Job; left alone', { jobId, job: key });
@@ -396,7 +399,9 @@ export class Reconciler {
     if (await store.replace(plan.record)) {
       this.stats.replaced++;
       this.records.set(plan.record.jobId, plan.record);
-      if (plan.stateChanged) this.pendingEvents.push(stateChangeEvent(plan.record, plan.previous));
+      // State changes, and a job newly flagged as pending too long, go on the bus.
+      const flagged = plan.record.pending?.flagged === true && plan.previous.pending?.flagged !== true;
+      if (plan.stateChanged || flagged) this.pendingEvents.push(stateChangeEvent(plan.record, plan.previous));
       if (plan.record.state === 'LOST') this.stats.lost++;
       if (plan.deleteJob && plan.record.namespace && plan.record.jobName) {
         await this.deps.kube.deleteJob(plan.record.namespace, plan.record.jobName);
@@ -511,7 +516,7 @@ export class Reconciler {
       if (end.expired) {
         // The watch fell out of the server's window: list again, watch from the new list.
         this.log.warn('job watch expired; listing again', { namespace: ns });
-        version = await this.serial(() => this.resyncNamespace(ns, new Set()));
+        version = await this.resyncNamespace(ns, new Set());
       }
     }
   }

@@ -31,6 +31,8 @@ export class FakeKube implements JobSource {
     relists: 0,
   };
   pageSize = 500;
+  /** The next jobs watch reports 410 at once (its resourceVersion fell out of the window). */
+  expireNextJobWatch = false;
 
   add(job: V1Job): void {
     this.jobs.set(`${job.metadata?.namespace}/${job.metadata?.name}`, job);
@@ -86,6 +88,10 @@ export class FakeKube implements JobSource {
     onEvent: (type: WatchEventType, object: V1Job & V1Pod) => void,
   ): Promise<WatchEnd> {
     this.counters.watchRequests++;
+    if (resource === 'jobs' && this.expireNextJobWatch) {
+      this.expireNextJobWatch = false;
+      return { resourceVersion: options.resourceVersion, expired: true };
+    }
     if (resource === 'jobs') {
       for (const { type, job } of this.jobEvents.splice(0)) {
         this.counters.watchEvents++;

@@ -196,4 +196,42 @@ describe('Reconciler watch', () => {
     await reconcile(deps, { namespaces: ['jobs'], windowMs: 500, batchMs: 50, config });
     assert.equal(store.items.get('id-job-0')?.state, 'LOST');
   });
+
+  it('an expired watch (410) lists again and watches on', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 3);
+    kube.expireNextJobWatch = true;
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 500, batchMs: 50, config });
+    // The resourceVersion probe, the resync's LIST, and the LIST after the 410.
+    assert.equal(stats.kube.listJobs, 3);
+    assert.equal(stats.errors, 0);
+    assert.equal(store.items.get('id-job-2')?.state, 'RUNNING');
+  });
+
+  it('publishes one event when a pending job is flagged, none while it stays flagged', async () => {
+    const { kube, store, deps, events } = setup();
+    kube.add(job('slow', { active: 1, ready: 0 }));
+    kube.pods.push(
+      pod('s1', { job: 'slow', scheduled: { status: 'False', reason: 'Unschedulable', message: 'no fit' } }),
+    );
+    const since = new Date(Date.now() - 120_000).toISOString();
+    store.items.set(
+      'id-slow',
+      record('PENDING', {
+        jobId: 'id-slow',
+        jobName: 'slow',
+        reason: 'Unschedulable',
+        message: 'no fit',
+        pending: { reason: 'Unschedulable', message: 'no fit', since },
+      }),
+    );
+    const options = { namespaces: ['jobs'], windowMs: 0, config: { ...config, pendingLimitSeconds: 60 } };
+    await reconcile(deps, options);
+    await reconcile(deps, options);
+    assert.equal(store.items.get('id-slow')?.pending?.flagged, true);
+    assert.deepEqual(
+      events.events.map((e) => [e.detail.previousState, e.detail.state, e.detail.pending?.flagged]),
+      [['PENDING', 'PENDING', true]],
+    );
+  });
 });
