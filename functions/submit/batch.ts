@@ -1,13 +1,15 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { checkCancelled } from './cancel-check.ts';
 import type { BatchScope, SubmitDeps } from './deps.ts';
+import { publishTransitions } from './events.ts';
 import { mapPool } from './pool.ts';
 import { processMessage } from './process.ts';
 
 /**
  * A batch, its records processed concurrently (bounded). Every record ends counted as an outcome,
  * or, on a transient fault, as a batch item failure that SQS redelivers. The Jobs the batch created
- * are then checked against cancels in one read (cancel-check.ts).
+ * are then checked against cancels in one read (cancel-check.ts), and the REJECTED and CANCELLED
+ * transitions it wrote are published together (PutEvents takes 10 a call), best effort (events.ts).
  */
 export async function runBatch(
   deps: SubmitDeps,
@@ -15,7 +17,7 @@ export async function runBatch(
   options: { concurrency: number; deadline: number },
 ): Promise<SQSBatchResponse> {
   const failures: string[] = [];
-  const scope: BatchScope = { created: [] };
+  const scope: BatchScope = { created: [], events: [] };
   await mapPool(records, options.concurrency, async (record) => {
     try {
       const outcome = await processMessage(deps, record, options.deadline, scope);
@@ -30,5 +32,6 @@ export async function runBatch(
     if (!failures.includes(messageId)) failures.push(messageId);
     deps.count('RetryLater');
   }
+  await publishTransitions(deps, deps.log, scope.events, options.deadline);
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 }

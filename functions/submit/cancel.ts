@@ -1,7 +1,9 @@
 import { planCancel } from '../../shared/core/cancel-plan.ts';
 import type { Parsed } from '../../shared/core/parse-request.ts';
+import type { StateChangeEvent } from '../../shared/core/state-change-event.ts';
 import type { Log, Outcome, SubmitDeps } from './deps.ts';
 import { RetryLater } from './deps.ts';
+import { noteTransition } from './events.ts';
 import { deleteJob } from './submit.ts';
 
 type CancelParsed = Extract<Parsed, { kind: 'cancel' }>;
@@ -18,6 +20,7 @@ export async function cancel(
   parsed: CancelParsed,
   messageId: string,
   deadline: number,
+  events: StateChangeEvent[],
 ): Promise<Outcome> {
   const request = parsed.request;
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -31,11 +34,13 @@ export async function cancel(
       case 'tombstone': {
         const written = await deps.store.create(plan.record);
         if (!written.created) continue; // a submit wrote its record meanwhile: cancel that
+        noteTransition(events, plan.record);
         log.info('cancelled before submit: tombstone written', { by: request.requestedBy });
         return 'CancelBeforeSubmit';
       }
       case 'cancel': {
         if (!(await deps.store.replace(plan.next))) continue; // another writer was first: look again
+        noteTransition(events, plan.next, existing);
         const { namespace, jobName } = plan.next;
         const deleted =
           namespace && jobName ? await deleteJob(deps, log, namespace, jobName, deadline) : 'not-found';

@@ -4,6 +4,11 @@ import { type Policy, parsePolicy } from '../../shared/core/policy.ts';
 /** What the submit function reads from its environment (docs/request.md, "Configuration"). */
 export interface SubmitSettings {
   tableName: string;
+  /**
+   * The bus of "Job State Change" events (REJECTED, CANCELLED). Optional: publishing is best effort,
+   * so without a bus submit still works and only publishes nothing.
+   */
+  eventBusName?: string;
   policy: Policy;
   /** Records of a batch processed at once. */
   concurrency: number;
@@ -53,6 +58,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SubmitSettin
     .filter(Boolean);
   return {
     tableName: required(env, 'JOBS_TABLE_NAME'),
+    eventBusName: env.EVENT_BUS_NAME?.trim() || undefined,
     policy: parsePolicy(readPolicyInput(env), namespaces),
     concurrency: integer(env, 'SUBMIT_CONCURRENCY', 32, 1, 256),
     kubeTimeoutMs: integer(env, 'KUBE_REQUEST_TIMEOUT_MS', 5000, 100, 60_000),

@@ -2,6 +2,7 @@ import type { JobStore } from '../../shared/adapters/job-store.ts';
 import type { KubeJobs } from '../../shared/adapters/kube-jobs.ts';
 import type { JobState } from '../../shared/core/job-state.ts';
 import type { Policy } from '../../shared/core/policy.ts';
+import type { StateChangeEvent } from '../../shared/core/state-change-event.ts';
 
 /** A structured logger; `child` adds keys (jobId, messageId) to every line it writes. */
 export interface Log {
@@ -38,12 +39,18 @@ export interface SubmitDeps {
   kube: KubeJobs;
   policy: Policy;
   log: Log;
-  count: (metric: string) => void;
+  /** Adds `value` (default 1) to a count metric. */
+  count: (metric: string, value?: number) => void;
   now: () => Date;
   retry: RetrySettings;
   sleep?: (ms: number) => Promise<void>;
   /** Many records' states in one consistent read (DynamoDbJobStore.states); else one get each. */
   states?: (jobIds: readonly string[]) => Promise<Map<string, JobState>>;
+  /**
+   * Publishes "Job State Change" events (EventBridgePublisher.publish): resolves with how many could
+   * not be published. Absent when no bus is configured: nothing is published.
+   */
+  publish?: (events: readonly StateChangeEvent[]) => Promise<{ failed: number }>;
 }
 
 /** A Job this batch created, to check once, after all creates, that no cancel got in between. */
@@ -58,6 +65,8 @@ export interface CreatedJob {
 /** Per-batch state: with it, the cancel check runs once per batch instead of once per record. */
 export interface BatchScope {
   created: CreatedJob[];
+  /** The REJECTED and CANCELLED transitions the batch wrote, published together at its end. */
+  events: StateChangeEvent[];
 }
 
 export const DEFAULT_RETRY: RetrySettings = { attempts: 4, baseDelayMs: 100, maxDelayMs: 2000 };

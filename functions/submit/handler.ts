@@ -3,6 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { documentClientOnce } from '../../shared/adapters/aws-clients.ts';
 import { DynamoDbJobStore } from '../../shared/adapters/dynamodb-job-store.ts';
+import { createEventBridgeClient, EventBridgePublisher } from '../../shared/adapters/event-publisher.ts';
 import { createKubeConfig } from '../../shared/adapters/kube-config.ts';
 import { ClientNodeKubeJobs } from '../../shared/adapters/kube-jobs.ts';
 import { runBatch } from './batch.ts';
@@ -37,15 +38,20 @@ function dependencies(): Promise<Container> {
     const settings = readSettings();
     const kubeConfig = await createKubeConfig();
     const store = new DynamoDbJobStore(documentClientOnce(), settings.tableName);
+    const bus = settings.eventBusName
+      ? new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName)
+      : undefined;
+    if (!bus) logger.warn('EVENT_BUS_NAME is not set: REJECTED and CANCELLED transitions are not published');
     const deps: SubmitDeps = {
       store,
       states: (jobIds) => store.states(jobIds),
       kube: new ClientNodeKubeJobs(kubeConfig, { requestTimeoutMs: settings.kubeTimeoutMs }),
       policy: settings.policy,
       log: wrap(logger),
-      count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
+      count: (metric, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),
       now: () => new Date(),
       retry: DEFAULT_RETRY,
+      publish: bus && ((events) => bus.publish(events)),
     };
     return { deps, concurrency: settings.concurrency };
   })();

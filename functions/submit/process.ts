@@ -1,7 +1,9 @@
 import { type Parsed, parseBody } from '../../shared/core/parse-request.ts';
 import { REJECTION, rawBodyForRecord } from '../../shared/core/records.ts';
+import type { StateChangeEvent } from '../../shared/core/state-change-event.ts';
 import { cancel } from './cancel.ts';
 import type { BatchScope, Log, Outcome, SubmitDeps } from './deps.ts';
+import { publishTransitions } from './events.ts';
 import { recordRejection } from './reject.ts';
 import { submit } from './submit.ts';
 
@@ -14,6 +16,8 @@ export interface QueueMessage {
  * One SQS message to its outcome. Invalid input becomes a REJECTED record and is consumed;
  * a transient fault throws (RetryLater or an AWS error), which the batch reports as an item
  * failure so that SQS redelivers it, and after maxReceiveCount moves it to the DLQ.
+ * The REJECTED and CANCELLED transitions it writes are published at the end of its batch, or, for a
+ * message processed alone, at its own end (even if it then failed: the write happened).
  */
 export async function processMessage(
   deps: SubmitDeps,
@@ -24,14 +28,17 @@ export async function processMessage(
   const parsed = parseBody(message.body, message.messageId);
   const jobId = parsed.kind === 'invalid' ? parsed.key : parsed.request.jobId;
   const log = deps.log.child({ jobId, messageId: message.messageId, action: parsed.kind });
+  const events = scope?.events ?? [];
   try {
-    return await dispatch(deps, log, parsed, message, deadline, scope);
+    return await dispatch(deps, log, parsed, message, deadline, events, scope);
   } catch (error) {
     log.warn('message failed, left for redelivery', {
       error: error instanceof Error ? error.message : String(error),
       cause: error instanceof Error && error.cause ? String(error.cause) : undefined,
     });
     throw error;
+  } finally {
+    if (!scope) await publishTransitions(deps, log, events, deadline);
   }
 }
 
@@ -41,6 +48,7 @@ function dispatch(
   parsed: Parsed,
   message: QueueMessage,
   deadline: number,
+  events: StateChangeEvent[],
   scope?: BatchScope,
 ): Promise<Outcome> {
   switch (parsed.kind) {
@@ -53,10 +61,11 @@ function dispatch(
         hash: parsed.hash,
         request: rawBodyForRecord(message.body),
         messageId: message.messageId,
+        events,
       });
     case 'cancel':
-      return cancel(deps, log, parsed, message.messageId, deadline);
+      return cancel(deps, log, parsed, message.messageId, deadline, events);
     case 'submit':
-      return submit(deps, log, parsed, message.messageId, deadline, scope);
+      return submit(deps, log, parsed, message.messageId, deadline, events, scope);
   }
 }

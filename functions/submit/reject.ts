@@ -1,6 +1,8 @@
 import type { JobRecord, Reason } from '../../shared/core/job-record.ts';
 import { REJECTION, rejectedRecord } from '../../shared/core/records.ts';
+import type { StateChangeEvent } from '../../shared/core/state-change-event.ts';
 import type { Log, Outcome, SubmitDeps } from './deps.ts';
+import { noteTransition } from './events.ts';
 
 export interface Rejection {
   key: string;
@@ -10,6 +12,8 @@ export interface Rejection {
   hash: string;
   request?: unknown;
   messageId: string;
+  /** Where the REJECTED transition is noted for publishing (events.ts). */
+  events: StateChangeEvent[];
 }
 
 /**
@@ -32,8 +36,10 @@ export async function recordRejection(deps: SubmitDeps, log: Log, rejection: Rej
       sourceMessageId: rejection.messageId,
       retentionSeconds: deps.policy.recordRetentionSeconds,
     });
-  const first = await deps.store.create(write(rejection.key, rejection.reason, rejection.reasons));
+  const record = write(rejection.key, rejection.reason, rejection.reasons);
+  const first = await deps.store.create(record);
   if (first.created) {
+    noteTransition(rejection.events, record);
     log.warn('request rejected', { reason: rejection.reason, reasons: rejection.reasons });
     return 'Rejected';
   }
@@ -79,8 +85,10 @@ export async function recordConflict(
     recordedUnder: input.messageId,
   });
   if (input.key === input.messageId) return 'Conflict';
-  const notice = await deps.store.create(write(input.messageId, REJECTION.conflict, reasons));
-  if (!notice.created && notice.existing.requestHash !== input.hash) {
+  const record = write(input.messageId, REJECTION.conflict, reasons);
+  const notice = await deps.store.create(record);
+  if (notice.created) noteTransition(input.events, record);
+  else if (notice.existing.requestHash !== input.hash) {
     log.error('message id already holds another record', { messageId: input.messageId });
   }
   return 'Conflict';

@@ -7,10 +7,12 @@ import { renderJob } from '../../shared/core/manifest.ts';
 import type { Parsed } from '../../shared/core/parse-request.ts';
 import { resolve } from '../../shared/core/policy.ts';
 import { REJECTION, submittedRecord } from '../../shared/core/records.ts';
+import type { StateChangeEvent } from '../../shared/core/state-change-event.ts';
 import { decideOnExisting } from '../../shared/core/submit-plan.ts';
 import { transition } from '../../shared/core/transition.ts';
 import type { BatchScope, Log, Outcome, SubmitDeps } from './deps.ts';
 import { RetryLater } from './deps.ts';
+import { noteTransition } from './events.ts';
 import { kubeRetry } from './kube-calls.ts';
 import { recordConflict, recordRejection } from './reject.ts';
 
@@ -27,6 +29,7 @@ export async function submit(
   parsed: SubmitParsed,
   messageId: string,
   deadline: number,
+  events: StateChangeEvent[],
   scope?: BatchScope,
 ): Promise<Outcome> {
   const { request, jobId, hash } = parsed;
@@ -40,6 +43,7 @@ export async function submit(
       hash,
       request,
       messageId,
+      events,
     });
   }
   const at = deps.now().toISOString();
@@ -68,6 +72,7 @@ export async function submit(
         request,
         messageId,
         existing: created.existing,
+        events,
       });
     }
     if (decision.action === 'done') {
@@ -104,7 +109,7 @@ export async function submit(
     if (podSecurity) {
       // PodSecurity enforces on pods, so the Job was admitted but none of its pods ever would be.
       await deleteJob(deps, log, namespace, jobNameRendered, deadline);
-      return refuse(deps, log, current, { rule: 'kube.pod_security', message: podSecurity });
+      return refuse(deps, log, current, { rule: 'kube.pod_security', message: podSecurity }, events);
     }
     if (!created.created) outcome = 'Accepted';
     log.info('job created', { namespace, jobName: jobNameRendered, redelivery: !created.created, warnings });
@@ -118,16 +123,28 @@ export async function submit(
       });
       const theirs = existing?.metadata?.annotations?.[ANNOTATIONS.requestHash];
       if (existing && theirs !== hash) {
-        return refuse(deps, log, current, {
-          rule: 'kube.name_conflict',
-          message: `Job ${namespace}/${jobNameRendered} exists with another request hash (${theirs ?? 'none'})`,
-        });
+        return refuse(
+          deps,
+          log,
+          current,
+          {
+            rule: 'kube.name_conflict',
+            message: `Job ${namespace}/${jobNameRendered} exists with another request hash (${theirs ?? 'none'})`,
+          },
+          events,
+        );
       }
       if (!existing) throw new RetryLater('the Job was reported to exist but is gone; retry the create');
       outcome = 'Duplicate';
       log.info('job already exists with our request hash', { namespace, jobName: jobNameRendered });
     } else if (error.kind === 'permanent') {
-      return refuse(deps, log, current, { rule: kubeRule(error.failure), message: error.failure.message });
+      return refuse(
+        deps,
+        log,
+        current,
+        { rule: kubeRule(error.failure), message: error.failure.message },
+        events,
+      );
     } else {
       throw new RetryLater(`creating the Job failed: ${error.message}`, { cause: error });
     }
@@ -145,6 +162,7 @@ async function refuse(
   log: Log,
   record: JobRecord,
   why: { rule: string; message: string },
+  events: StateChangeEvent[],
 ): Promise<Outcome> {
   const reasons = [{ path: '', rule: why.rule, message: why.message }];
   let current: JobRecord | undefined = record;
@@ -159,6 +177,7 @@ async function refuse(
     if (!next) break; // the record moved to a terminal state meanwhile (e.g. cancelled): leave it
     next.reasons = reasons;
     if (await deps.store.replace(next)) {
+      noteTransition(events, next, current);
       log.warn('kubernetes refused the job', { rule: why.rule, message: why.message });
       return 'KubeRefused';
     }

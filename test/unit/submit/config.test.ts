@@ -33,4 +33,10 @@ describe('submit configuration', () => {
     assert.throws(() => readSettings({ JOBS_TABLE_NAME: 't' }), /JOBS_NAMESPACES is required/);
     assert.throws(() => readSettings({ ...base, SUBMIT_CONCURRENCY: '0' }), /SUBMIT_CONCURRENCY/);
   });
+
+  it('takes the event bus from EVENT_BUS_NAME; without it, submit runs and publishes nothing', () => {
+    assert.equal(readSettings({ ...base, EVENT_BUS_NAME: ' bus-1 ' }).eventBusName, 'bus-1');
+    assert.equal(readSettings(base).eventBusName, undefined);
+    assert.equal(readSettings({ ...base, EVENT_BUS_NAME: ' ' }).eventBusName, undefined);
+  });
 });

@@ -5,6 +5,7 @@ import { KubeError, type KubeJobs } from '../../../shared/adapters/kube-jobs.ts'
 import type { KubeFailure } from '../../../shared/core/classify-error.ts';
 import type { JobRecord } from '../../../shared/core/job-record.ts';
 import { type Policy, type PolicyInput, parsePolicy } from '../../../shared/core/policy.ts';
+import type { StateChangeEvent } from '../../../shared/core/state-change-event.ts';
 
 /** The JobStore port in memory, with the same conditional semantics as the DynamoDB adapter. */
 export class MemoryStore implements JobStore {
@@ -89,6 +90,25 @@ export class FakeKube implements KubeJobs {
   }
 }
 
+/**
+ * The publish port (EventBridgePublisher) in memory: one entry in `calls` per publish call.
+ * `outcome` scripts the answer: all published (default), some not ('partial'), a throw, or no answer.
+ */
+export class FakeBus {
+  readonly calls: StateChangeEvent[][] = [];
+  outcome: 'ok' | 'partial' | 'throw' | 'hang' = 'ok';
+  get published(): StateChangeEvent[] {
+    return this.calls.flat();
+  }
+  readonly publish = async (events: readonly StateChangeEvent[]): Promise<{ failed: number }> => {
+    await Promise.resolve();
+    this.calls.push(structuredClone([...events]));
+    if (this.outcome === 'throw') throw new Error('PutEvents: service unavailable');
+    if (this.outcome === 'hang') return new Promise(() => {});
+    return { failed: this.outcome === 'partial' ? 1 : 0 };
+  };
+}
+
 export const silentLog: Log = { info() {}, warn() {}, error() {}, child: () => silentLog };
 
 export const TEST_POLICY_INPUT: PolicyInput = {
@@ -107,12 +127,17 @@ export function testPolicy(input: PolicyInput = TEST_POLICY_INPUT): Policy {
   return parsePolicy(input, ['jobs', 'jobs-extra']);
 }
 
-export function testDeps(
-  overrides: Partial<SubmitDeps> = {},
-): SubmitDeps & { store: MemoryStore; kube: FakeKube; counts: Map<string, number>; slept: number[] } {
+export function testDeps(overrides: Partial<SubmitDeps> = {}): SubmitDeps & {
+  store: MemoryStore;
+  kube: FakeKube;
+  bus: FakeBus;
+  counts: Map<string, number>;
+  slept: number[];
+} {
   const counts = new Map<string, number>();
   const slept: number[] = [];
   const store = new MemoryStore();
+  const bus = new FakeBus();
   let clock = Date.parse('2026-01-01T00:00:00Z');
   return {
     store,
@@ -120,7 +145,7 @@ export function testDeps(
     kube: new FakeKube(),
     policy: testPolicy(),
     log: silentLog,
-    count: (m) => counts.set(m, (counts.get(m) ?? 0) + 1),
+    count: (m, value = 1) => counts.set(m, (counts.get(m) ?? 0) + value),
     now: () => {
       clock += 1000;
       return new Date(clock);
@@ -129,10 +154,18 @@ export function testDeps(
     sleep: async (ms) => {
       slept.push(ms);
     },
+    publish: bus.publish,
+    bus,
     counts,
     slept,
     ...overrides,
-  } as SubmitDeps & { store: MemoryStore; kube: FakeKube; counts: Map<string, number>; slept: number[] };
+  } as SubmitDeps & {
+    store: MemoryStore;
+    kube: FakeKube;
+    bus: FakeBus;
+    counts: Map<string, number>;
+    slept: number[];
+  };
 }
 
 export const body = (value: unknown) => JSON.stringify(value);
