@@ -53,6 +53,9 @@ function record(stats: ReconcileStats): void {
   const kubeCalls =
     stats.kube.listJobs + stats.kube.listPods + stats.kube.getJob + stats.kube.podLogs + stats.kube.deleteJob;
   metrics.addMetric('KubeApiCalls', MetricUnit.Count, kubeCalls);
+  if (stats.maxLagSeconds !== undefined) {
+    metrics.addMetric('ReconcileLagSeconds', MetricUnit.Seconds, stats.maxLagSeconds);
+  }
   metrics.publishStoredMetrics();
 }
 

@@ -74,6 +74,11 @@ export interface ReconcileStats {
   eventsFailed: number;
   errors: number;
   watchedEvents: number;
+  /**
+   * The longest time, in seconds, from a job's last pod finishing to the write of its
+   * terminal record in this invocation; absent when no job ended. The ReconcileLag alarm.
+   */
+  maxLagSeconds?: number;
   kube: KubeCounters;
   dynamoReads: number;
 }
@@ -379,6 +384,13 @@ export class Reconciler {
     this.log.warn('gave up on a job after repeated write conflicts', { jobId });
   }
 
+  private noteLag(record: JobRecord): void {
+    const finishedAt = record.result?.finishedAt;
+    if (!isTerminal(record.state) || !finishedAt) return;
+    const lag = Math.max(0, (Date.now() - Date.parse(finishedAt)) / 1000);
+    this.stats.maxLagSeconds = Math.max(this.stats.maxLagSeconds ?? 0, lag);
+  }
+
   /** Writes a plan; on a lost race returns the fresh record to plan again. */
   private async apply(plan: JobPlan): Promise<{ done: boolean; record?: JobRecord }> {
     if (plan.kind === 'none') return { done: true };
@@ -402,6 +414,7 @@ export class Reconciler {
       // State changes, and a job newly flagged as pending too long, go on the bus.
       const flagged = plan.record.pending?.flagged === true && plan.previous.pending?.flagged !== true;
       if (plan.stateChanged || flagged) this.pendingEvents.push(stateChangeEvent(plan.record, plan.previous));
+      if (plan.stateChanged) this.noteLag(plan.record);
       if (plan.record.state === 'LOST') this.stats.lost++;
       if (plan.deleteJob && plan.record.namespace && plan.record.jobName) {
         await this.deps.kube.deleteJob(plan.record.namespace, plan.record.jobName);

@@ -73,6 +73,7 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
   try {
     return await runBatch(deps, event.Records, { concurrency, deadline });
   } finally {
-    if (event.Records.length > 0) metrics.publishStoredMetrics();
+    // The normal path counts nothing; publishing an empty set only logs a warning.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };

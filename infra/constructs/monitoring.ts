@@ -8,9 +8,8 @@ import { Construct } from 'constructs';
 
 export const METRICS_NAMESPACE = 'EksJobRunner';
 /**
- * Emitted by the reconcile function (Powertools metrics, dimension `service`): for each
- * record it writes, the seconds between the Kubernetes change (condition or pod state
- * time) and the write; the maximum per invocation is what the alarm watches.
+ * Emitted by the reconcile function (Powertools metrics, dimension `service`): the longest
+ * time in an invocation from a job's last pod finishing to the write of its terminal record.
  */
 export const RECONCILE_LAG_METRIC = 'ReconcileLagSeconds';
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   DeleteRuleCommand,
   EventBridgeClient,
@@ -33,7 +32,10 @@ import { ANNOTATIONS, LABELS, MANAGER } from '../../../shared/core/labels.ts';
 import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../../shared/core/reconcile-plan.ts';
 import { submittedRecord } from '../../../shared/core/records.ts';
 import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../../shared/core/state-change-event.ts';
+import { eventually } from '../../support/kube.ts';
 import { type LocalStack, loadLocalStack } from '../../support/local-stack.ts';
+
+export { eventually };
 
 export const stack: LocalStack = loadLocalStack();
 export const NS = stack.jobsNamespaces[0] ?? 'jobs';
@@ -196,27 +198,6 @@ export async function podsOf(t: TestJob): Promise<V1Pod[]> {
     labelSelector: `batch.kubernetes.io/job-name=${t.jobName}`,
   });
   return out.items;
-}
-
-/** Polls `probe` until it returns a value, within a bounded time. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-  everyMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await delay(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 /** Waits until the Job reaches a condition (Complete, Failed, ...), as the admin sees it. */

@@ -48,6 +48,20 @@ describe('Reconciler resync', () => {
     assert.equal(events.events.length, published);
   });
 
+  it('reports the lag from the last pod finishing to the terminal write, and none on a quiet pass', async () => {
+    const { kube, store, deps } = setup();
+    kube.add(job('done', { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] }));
+    kube.pods.push(pod('done-p', { job: 'done', phase: 'Succeeded', state: terminated(0) }));
+    store.items.set('id-done', record('RUNNING', { jobId: 'id-done', jobName: 'done' }));
+    const first = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    const finished = Date.parse(store.items.get('id-done')?.result?.finishedAt ?? '');
+    assert.ok(Number.isFinite(finished), 'the result records when the pod finished');
+    const expected = (Date.now() - finished) / 1000;
+    assert.ok(first.maxLagSeconds !== undefined && Math.abs(first.maxLagSeconds - expected) < 5);
+    const quiet = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(quiet.maxLagSeconds, undefined);
+  });
+
   it('lists pods once per page, only for the jobs that need them', async () => {
     const { kube, store, deps } = setup();
     seed(kube, store, 10);
