@@ -45,6 +45,17 @@ export interface KubeCounters {
   relists: number;
 }
 
+export const noKubeCalls = (): KubeCounters => ({
+  listJobs: 0,
+  listPods: 0,
+  getJob: 0,
+  deleteJob: 0,
+  podLogs: 0,
+  watchRequests: 0,
+  watchEvents: 0,
+  relists: 0,
+});
+
 /** The port the reconciler reads the cluster through. */
 export interface JobSource {
   readonly counters: KubeCounters;
@@ -133,16 +144,7 @@ export class KubeJobSource implements JobSource {
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
   private readonly watcher: Watch;
-  readonly counters: KubeCounters = {
-    listJobs: 0,
-    listPods: 0,
-    getJob: 0,
-    deleteJob: 0,
-    podLogs: 0,
-    watchRequests: 0,
-    watchEvents: 0,
-    relists: 0,
-  };
+  readonly counters = noKubeCalls();
   private readonly logTimeoutMs: number;
 
   constructor(kc: KubeConfig, options: { logTimeoutMs?: number } = {}) {

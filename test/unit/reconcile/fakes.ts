@@ -2,12 +2,12 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { RecordReader } from '../../../functions/reconcile/reconciler.ts';
 import type { EventPublisher } from '../../../shared/adapters/event-publisher.ts';
 import type { JobStore } from '../../../shared/adapters/job-store.ts';
-import type {
-  JobPage,
-  JobSource,
-  KubeCounters,
-  WatchEnd,
-  WatchEventType,
+import {
+  type JobPage,
+  type JobSource,
+  noKubeCalls,
+  type WatchEnd,
+  type WatchEventType,
 } from '../../../shared/adapters/kube-job-watch.ts';
 import type { JobRecord } from '../../../shared/core/job-record.ts';
 import type { LogTail } from '../../../shared/core/job-result.ts';
@@ -20,16 +20,7 @@ export class FakeKube implements JobSource {
   pods: V1Pod[] = [];
   /** Events a watch of `jobs` delivers, in order, shortly after it starts. */
   jobEvents: Array<{ type: WatchEventType; job: V1Job }> = [];
-  readonly counters: KubeCounters = {
-    listJobs: 0,
-    listPods: 0,
-    getJob: 0,
-    deleteJob: 0,
-    podLogs: 0,
-    watchRequests: 0,
-    watchEvents: 0,
-    relists: 0,
-  };
+  readonly counters = noKubeCalls();
   pageSize = 500;
   /** The next jobs watch reports 410 at once (its resourceVersion fell out of the window). */
   expireNextJobWatch = false;
