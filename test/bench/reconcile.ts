@@ -45,6 +45,7 @@ import { deriveJobStatus } from '../../shared/core/job-status.ts';
 import { ANNOTATIONS, LABELS, MANAGER } from '../../shared/core/labels.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../shared/core/reconcile-plan.ts';
 import { submittedRecord } from '../../shared/core/records.ts';
+import { restrictedPodSpec } from '../support/kube.ts';
 import { loadLocalStack } from '../support/local-stack.ts';
 
 const { values: args } = parseArgs({
@@ -157,23 +158,10 @@ function manifest(ns: string, jobId: string, name: string, duration: string, rol
       backoffLimit: 0,
       template: {
         metadata: { labels: { 'bench-role': role }, annotations: { 'outcome.local/duration': duration } },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          containers: [
-            {
-              name: 'main',
-              image: 'registry.local/worker:1',
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              resources: { requests: { cpu: '1m', memory: '1Mi' } },
-            },
-          ],
-        },
+        spec: restrictedPodSpec({
+          image: 'registry.local/worker:1',
+          resources: { requests: { cpu: '1m', memory: '1Mi' } },
+        }),
       },
     },
   };

@@ -1,4 +1,12 @@
-import { ApiException, BatchV1Api, CoreV1Api, KubeConfig, type V1Job } from '@kubernetes/client-node';
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1Container,
+  type V1Job,
+  type V1PodSpec,
+} from '@kubernetes/client-node';
 
 export interface KubeClients {
   batch: BatchV1Api;
@@ -40,6 +48,27 @@ export async function eventually<T>(
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
+}
+
+/** A pod spec that meets the `restricted` Pod Security profile; kwok runs it as its annotations script. */
+export function restrictedPodSpec(
+  container: Partial<V1Container> = {},
+  pod: Partial<V1PodSpec> = {},
+): V1PodSpec {
+  return {
+    restartPolicy: 'Never',
+    automountServiceAccountToken: false,
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+    ...pod,
+    containers: [
+      {
+        name: 'main',
+        image: 'public.ecr.aws/docker/library/busybox:1.36',
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        ...container,
+      },
+    ],
+  };
 }
 
 /** A Job whose pod meets the `restricted` Pod Security profile, its outcome scripted for kwok. */

@@ -32,7 +32,7 @@ import { ANNOTATIONS, LABELS, MANAGER } from '../../../shared/core/labels.ts';
 import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../../shared/core/reconcile-plan.ts';
 import { submittedRecord } from '../../../shared/core/records.ts';
 import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../../shared/core/state-change-event.ts';
-import { eventually } from '../../support/kube.ts';
+import { eventually, restrictedPodSpec } from '../../support/kube.ts';
 import { type LocalStack, loadLocalStack } from '../../support/local-stack.ts';
 
 export { eventually };
@@ -126,28 +126,18 @@ export function jobManifest(
           labels: { [LABELS.managedBy]: MANAGER, [LABELS.jobKey]: t.jobName },
           annotations: options.podAnnotations,
         },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          nodeSelector: options.nodeSelector,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          containers: [
-            {
-              name: 'main',
-              image: 'registry.local/worker:1',
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-                readOnlyRootFilesystem: true,
-              },
-              resources: { requests: { cpu: '10m', memory: '16Mi' } },
+        spec: restrictedPodSpec(
+          {
+            image: 'registry.local/worker:1',
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+              readOnlyRootFilesystem: true,
             },
-          ],
-        },
+            resources: { requests: { cpu: '10m', memory: '16Mi' } },
+          },
+          { nodeSelector: options.nodeSelector },
+        ),
       },
     },
   };
