@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { jobRequestSchema } from '../shared/core/request-schema.ts';
+import { jobRequestSchema } from '../shared/core/submit/request-schema.ts';
 
 export const SCHEMA_FILE = resolve(import.meta.dirname, '../docs/schema/job-request.v1.json');
 

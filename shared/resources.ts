@@ -46,3 +46,33 @@ export const JOBS_QUEUE = {
   retentionSeconds: 4 * 24 * 3600,
   dlqRetentionSeconds: 14 * 24 * 3600,
 } as const;
+
+/**
+ * The functions' names and timings, defined once: CDK deploys them, the local runtime runs them
+ * and the handlers read them (docs/deploy.md, "Settings").
+ */
+export const FUNCTIONS = {
+  metricsNamespace: 'EksJobRunner',
+  submit: {
+    /** POWERTOOLS_SERVICE_NAME: the `service` of log lines and the metrics' dimension. */
+    serviceName: 'submit',
+    timeoutSeconds: JOBS_QUEUE.submitTimeoutSeconds,
+    memoryMb: 512,
+    /** Time kept back from the invocation's remaining time to answer the batch. */
+    answerReserveMs: 3000,
+  },
+  reconcile: {
+    serviceName: 'reconcile',
+    /** How long one invocation watches by default (RECONCILE_WINDOW_SECONDS). */
+    windowSeconds: 50,
+    maxWindowSeconds: 840,
+    /** The timeout is the window plus this: the handler cuts its window to finish in time. */
+    flushSeconds: 30,
+    /** Kept back from the remaining time when the window is cut. */
+    finishReserveSeconds: 15,
+    scheduleSeconds: 60,
+    memoryMb: 512,
+    /** One reconciler at a time: two would race each other's conditional writes for nothing. */
+    reservedConcurrency: 1,
+  },
+} as const;

@@ -1,5 +1,5 @@
-import { DEFAULT_RESULT_LIMITS } from '../../shared/core/job-result.ts';
-import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../shared/core/reconcile-plan.ts';
+import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
+import { DEFAULT_RESULT_LIMITS } from '../../shared/core/reconcile/result.ts';
 
 /** What the reconcile function reads from its environment (docs/reconcile.md, "Configuration"). */
 export interface ReconcileSettings {

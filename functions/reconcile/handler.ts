@@ -1,12 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { documentClientOnce } from '../../shared/adapters/aws-clients.ts';
-import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb-job-queries.ts';
-import { DynamoDbJobStore } from '../../shared/adapters/dynamodb-job-store.ts';
-import { createEventBridgeClient, EventBridgePublisher } from '../../shared/adapters/event-publisher.ts';
-import { createKubeConfig } from '../../shared/adapters/kube-config.ts';
-import { KubeJobSource } from '../../shared/adapters/kube-job-watch.ts';
+import { documentClientOnce } from '../../shared/adapters/dynamodb/client.ts';
+import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb/job-queries.ts';
+import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
+import {
+  createEventBridgeClient,
+  EventBridgePublisher,
+} from '../../shared/adapters/eventbridge/publisher.ts';
+import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
+import { KubeJobSource } from '../../shared/adapters/kubernetes/job-source.ts';
 import { readSettings } from './config.ts';
 import { type ReconcilerDeps, type ReconcileStats, reconcile } from './reconciler.ts';
 

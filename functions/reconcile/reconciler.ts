@@ -1,12 +1,15 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import type { EventPublisher } from '../../shared/adapters/event-publisher.ts';
+import type { EventPublisher } from '../../shared/adapters/eventbridge/publisher.ts';
 import type { JobStore } from '../../shared/adapters/job-store.ts';
-import { JOB_NAME_LABEL, type JobSource, type KubeCounters } from '../../shared/adapters/kube-job-watch.ts';
-import type { JobRecord } from '../../shared/core/job-record.ts';
-import { type LogTail, logPods, mainContainer } from '../../shared/core/job-result.ts';
-import { isTerminal } from '../../shared/core/job-state.ts';
-import { needsPods, terminalCondition } from '../../shared/core/job-status.ts';
-import { MANAGED_SELECTOR } from '../../shared/core/labels.ts';
+import {
+  JOB_NAME_LABEL,
+  type JobSource,
+  type KubeCounters,
+} from '../../shared/adapters/kubernetes/job-source.ts';
+import { type StateChangeEvent, stateChangeEvent } from '../../shared/core/job/events.ts';
+import { MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
+import type { JobRecord } from '../../shared/core/job/record.ts';
+import { isTerminal } from '../../shared/core/job/state.ts';
 import {
   DEFAULT_RECONCILE_CONFIG,
   type JobPlan,
@@ -14,8 +17,9 @@ import {
   planJob,
   planMissing,
   type ReconcileConfig,
-} from '../../shared/core/reconcile-plan.ts';
-import { type StateChangeEvent, stateChangeEvent } from '../../shared/core/state-change-event.ts';
+} from '../../shared/core/reconcile/plan.ts';
+import { type LogTail, logPods, mainContainer } from '../../shared/core/reconcile/result.ts';
+import { needsPods, terminalCondition } from '../../shared/core/reconcile/status.ts';
 
 /** The record reads the reconciler needs (DynamoDbJobQueries is the adapter). */
 export interface RecordReader {

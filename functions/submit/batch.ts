@@ -1,8 +1,8 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { mapPool } from '../../shared/runtime/pool.ts';
 import { checkCancelled } from './cancel-check.ts';
 import type { BatchScope, SubmitDeps } from './deps.ts';
 import { publishTransitions } from './events.ts';
-import { mapPool } from './pool.ts';
 import { processMessage } from './process.ts';
 
 /**

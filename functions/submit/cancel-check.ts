@@ -1,4 +1,4 @@
-import type { JobState } from '../../shared/core/job-state.ts';
+import type { JobState } from '../../shared/core/job/state.ts';
 import type { CreatedJob, SubmitDeps } from './deps.ts';
 import { deleteJob } from './submit.ts';
 

@@ -1,6 +1,6 @@
-import { planCancel } from '../../shared/core/cancel-plan.ts';
-import type { Parsed } from '../../shared/core/parse-request.ts';
-import type { StateChangeEvent } from '../../shared/core/state-change-event.ts';
+import type { StateChangeEvent } from '../../shared/core/job/events.ts';
+import { planCancel } from '../../shared/core/submit/cancel-plan.ts';
+import type { Parsed } from '../../shared/core/submit/parse-request.ts';
 import type { Log, Outcome, SubmitDeps } from './deps.ts';
 import { RetryLater } from './deps.ts';
 import { noteTransition } from './events.ts';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Policy, parsePolicy } from '../../shared/core/policy.ts';
+import { type Policy, parsePolicy } from '../../shared/core/submit/policy.ts';
 
 /** What the submit function reads from its environment (docs/request.md, "Configuration"). */
 export interface SubmitSettings {

@@ -1,5 +1,5 @@
-import type { JobRecord } from '../../shared/core/job-record.ts';
-import { type StateChangeEvent, stateChangeEvent } from '../../shared/core/state-change-event.ts';
+import { type StateChangeEvent, stateChangeEvent } from '../../shared/core/job/events.ts';
+import type { JobRecord } from '../../shared/core/job/record.ts';
 import type { Log, SubmitDeps } from './deps.ts';
 
 /**

@@ -1,11 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { documentClientOnce } from '../../shared/adapters/aws-clients.ts';
-import { DynamoDbJobStore } from '../../shared/adapters/dynamodb-job-store.ts';
-import { createEventBridgeClient, EventBridgePublisher } from '../../shared/adapters/event-publisher.ts';
-import { createKubeConfig } from '../../shared/adapters/kube-config.ts';
-import { ClientNodeKubeJobs } from '../../shared/adapters/kube-jobs.ts';
+import { documentClientOnce } from '../../shared/adapters/dynamodb/client.ts';
+import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
+import {
+  createEventBridgeClient,
+  EventBridgePublisher,
+} from '../../shared/adapters/eventbridge/publisher.ts';
+import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
+import { ClientNodeKubeJobs } from '../../shared/adapters/kubernetes/jobs-client.ts';
 import { runBatch } from './batch.ts';
 import { readSettings } from './config.ts';
 import { DEFAULT_RETRY, type Log, type SubmitDeps } from './deps.ts';

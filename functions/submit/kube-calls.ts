@@ -1,5 +1,5 @@
-import { KubeError } from '../../shared/adapters/kube-jobs.ts';
-import { withRetry } from '../../shared/adapters/retry.ts';
+import { KubeError } from '../../shared/adapters/kubernetes/errors.ts';
+import { withRetry } from '../../shared/runtime/retry.ts';
 import type { Log, SubmitDeps } from './deps.ts';
 
 /** A Kubernetes call with bounded retry of transient faults (honouring Retry-After) until `deadline`. */

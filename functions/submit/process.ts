@@ -1,6 +1,6 @@
-import { type Parsed, parseBody } from '../../shared/core/parse-request.ts';
-import { REJECTION, rawBodyForRecord } from '../../shared/core/records.ts';
-import type { StateChangeEvent } from '../../shared/core/state-change-event.ts';
+import type { StateChangeEvent } from '../../shared/core/job/events.ts';
+import { type Parsed, parseBody } from '../../shared/core/submit/parse-request.ts';
+import { REJECTION, rawBodyForRecord } from '../../shared/core/submit/records.ts';
 import { cancel } from './cancel.ts';
 import type { BatchScope, Log, Outcome, SubmitDeps } from './deps.ts';
 import { publishTransitions } from './events.ts';

@@ -1,6 +1,6 @@
-import type { JobRecord, Reason } from '../../shared/core/job-record.ts';
-import { REJECTION, rejectedRecord } from '../../shared/core/records.ts';
-import type { StateChangeEvent } from '../../shared/core/state-change-event.ts';
+import type { StateChangeEvent } from '../../shared/core/job/events.ts';
+import type { JobRecord, Reason } from '../../shared/core/job/record.ts';
+import { REJECTION, rejectedRecord } from '../../shared/core/submit/records.ts';
 import type { Log, Outcome, SubmitDeps } from './deps.ts';
 import { noteTransition } from './events.ts';
 

@@ -3,7 +3,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { submitRequestSchema } from '../../shared/core/request-schema.ts';
+import { submitRequestSchema } from '../../shared/core/submit/request-schema.ts';
 
 export interface ScheduledJobProps {
   /** Prefix of every jobId this schedule makes; unique among the schedules. */

@@ -1,4 +1,4 @@
-import type { JobRecord } from '../core/job-record.ts';
+import type { JobRecord } from '../core/job/record.ts';
 
 /** The port the functions write job records through; DynamoDB is one adapter of it. */
 export interface JobStore {

@@ -34,17 +34,17 @@ import {
 import { Reconciler, reconcile } from '../../functions/reconcile/reconciler.ts';
 import { DUMMY_CREDENTIALS } from '../../infra/local/aws/client-config.ts';
 import { ensureJobsTable } from '../../infra/local/aws/table.ts';
-import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
-import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb-job-queries.ts';
-import { DynamoDbJobStore } from '../../shared/adapters/dynamodb-job-store.ts';
-import type { EventPublisher } from '../../shared/adapters/event-publisher.ts';
-import { KubeJobSource, retryTransient } from '../../shared/adapters/kube-job-watch.ts';
-import type { JobRecord } from '../../shared/core/job-record.ts';
-import { isTerminal } from '../../shared/core/job-state.ts';
-import { deriveJobStatus } from '../../shared/core/job-status.ts';
-import { ANNOTATIONS, LABELS, MANAGER } from '../../shared/core/labels.ts';
-import { DEFAULT_RECONCILE_CONFIG } from '../../shared/core/reconcile-plan.ts';
-import { submittedRecord } from '../../shared/core/records.ts';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb/job-queries.ts';
+import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
+import type { EventPublisher } from '../../shared/adapters/eventbridge/publisher.ts';
+import { KubeJobSource, retryTransient } from '../../shared/adapters/kubernetes/job-source.ts';
+import { ANNOTATIONS, LABELS, MANAGER } from '../../shared/core/job/labels.ts';
+import type { JobRecord } from '../../shared/core/job/record.ts';
+import { isTerminal } from '../../shared/core/job/state.ts';
+import { DEFAULT_RECONCILE_CONFIG } from '../../shared/core/reconcile/plan.ts';
+import { deriveJobStatus } from '../../shared/core/reconcile/status.ts';
+import { submittedRecord } from '../../shared/core/submit/records.ts';
 import { restrictedPodSpec } from '../support/kube.ts';
 import { loadLocalStack } from '../support/local-stack.ts';
 

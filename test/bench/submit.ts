@@ -17,14 +17,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { mapPool } from '../../functions/submit/pool.ts';
-import { ClientNodeKubeJobs } from '../../shared/adapters/kube-jobs.ts';
-import { jobName, labelValue } from '../../shared/core/job-name.ts';
-import { LABELS } from '../../shared/core/labels.ts';
-import { renderJob } from '../../shared/core/manifest.ts';
-import { parseBody } from '../../shared/core/parse-request.ts';
-import { type PolicyInput, parsePolicy, resolve } from '../../shared/core/policy.ts';
-import { submittedRecord } from '../../shared/core/records.ts';
+import { ClientNodeKubeJobs } from '../../shared/adapters/kubernetes/jobs-client.ts';
+import { LABELS } from '../../shared/core/job/labels.ts';
+import { jobName, labelValue } from '../../shared/core/job/name.ts';
+import { renderJob } from '../../shared/core/submit/manifest.ts';
+import { parseBody } from '../../shared/core/submit/parse-request.ts';
+import { type PolicyInput, parsePolicy, resolve } from '../../shared/core/submit/policy.ts';
+import { submittedRecord } from '../../shared/core/submit/records.ts';
+import { mapPool } from '../../shared/runtime/pool.ts';
 import {
   buildBundles,
   createQueues,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { planCancel } from '../../../shared/core/cancel-plan.ts';
+import { planCancel } from '../../../shared/core/submit/cancel-plan.ts';
 import {
   deleteJob,
   eventTap,

@@ -3,8 +3,8 @@
 // on the bus are checked.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { JobRecord } from '../../../shared/core/job-record.ts';
-import { isTerminal } from '../../../shared/core/job-state.ts';
+import type { JobRecord } from '../../../shared/core/job/record.ts';
+import { isTerminal } from '../../../shared/core/job/state.ts';
 import {
   adminCore,
   deleteJob,

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobRecord } from '../../../shared/core/job-record.ts';
-import { statusShard } from '../../../shared/core/transition.ts';
+import type { JobRecord } from '../../../shared/core/job/record.ts';
+import { statusShard } from '../../../shared/core/job/transition.ts';
 import { documentClient, queries, stack, store } from './support.ts';
 
 const owner = `owner-${randomUUID().slice(0, 8)}`;

@@ -21,17 +21,17 @@ import type {
 } from '../../../functions/reconcile/reconciler.ts';
 import { reconcile } from '../../../functions/reconcile/reconciler.ts';
 import { DUMMY_CREDENTIALS } from '../../../infra/local/aws/client-config.ts';
-import { createDocumentClient } from '../../../shared/adapters/aws-clients.ts';
-import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb-job-queries.ts';
-import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb-job-store.ts';
-import { EventBridgePublisher } from '../../../shared/adapters/event-publisher.ts';
-import { KubeJobSource } from '../../../shared/adapters/kube-job-watch.ts';
-import { jobName as jobNameOf } from '../../../shared/core/job-name.ts';
-import type { JobRecord } from '../../../shared/core/job-record.ts';
-import { ANNOTATIONS, LABELS, MANAGER } from '../../../shared/core/labels.ts';
-import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../../shared/core/reconcile-plan.ts';
-import { submittedRecord } from '../../../shared/core/records.ts';
-import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../../shared/core/state-change-event.ts';
+import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
+import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
+import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
+import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
+import { KubeJobSource } from '../../../shared/adapters/kubernetes/job-source.ts';
+import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../../shared/core/job/events.ts';
+import { ANNOTATIONS, LABELS, MANAGER } from '../../../shared/core/job/labels.ts';
+import { jobName as jobNameOf } from '../../../shared/core/job/name.ts';
+import type { JobRecord } from '../../../shared/core/job/record.ts';
+import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../../shared/core/reconcile/plan.ts';
+import { submittedRecord } from '../../../shared/core/submit/records.ts';
 import { eventually, restrictedPodSpec } from '../../support/kube.ts';
 import { type LocalStack, loadLocalStack } from '../../support/local-stack.ts';
 

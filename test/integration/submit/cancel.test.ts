@@ -109,7 +109,7 @@ describe('cancel (local stack)', () => {
     assert.equal(await waitFor('the Job to complete', () => jobFinished(job), 30_000), 'Complete');
     // the record moves to SUCCEEDED by reconcile; to test submit alone, finish it as reconcile would
     const { store } = await import('./support.ts');
-    const { transition } = await import('../../../shared/core/transition.ts');
+    const { transition } = await import('../../../shared/core/job/transition.ts');
     let current = await getRecord(jobId);
     while (current && current.state !== 'SUCCEEDED') {
       const next = transition(current, {

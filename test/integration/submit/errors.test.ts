@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { runBatch } from '../../../functions/submit/batch.ts';
-import type { PolicyInput } from '../../../shared/core/policy.ts';
+import type { PolicyInput } from '../../../shared/core/submit/policy.ts';
 import {
   admin,
   cleanup,
@@ -275,7 +275,7 @@ describe('every error has a class and a home (local stack)', () => {
     const jobId = uid('unreachable');
     const deps = realDeps({ images: { allowedRegistries: ['public.ecr.aws'] } });
     const { KubeConfig } = await import('@kubernetes/client-node');
-    const { ClientNodeKubeJobs } = await import('../../../shared/adapters/kube-jobs.ts');
+    const { ClientNodeKubeJobs } = await import('../../../shared/adapters/kubernetes/jobs-client.ts');
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],

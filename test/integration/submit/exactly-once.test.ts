@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ANNOTATIONS } from '../../../shared/core/labels.ts';
+import { ANNOTATIONS } from '../../../shared/core/job/labels.ts';
 import {
   cleanup,
   context,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { submittedRecord } from '../../../shared/core/records.ts';
-import { transition } from '../../../shared/core/transition.ts';
+import { transition } from '../../../shared/core/job/transition.ts';
+import { submittedRecord } from '../../../shared/core/submit/records.ts';
 import { store, uid } from './support.ts';
 
 const record = (jobId: string) =>

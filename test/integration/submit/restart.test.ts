@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { labelValue } from '../../../shared/core/job-name.ts';
-import { ANNOTATIONS, LABELS } from '../../../shared/core/labels.ts';
+import { ANNOTATIONS, LABELS } from '../../../shared/core/job/labels.ts';
+import { labelValue } from '../../../shared/core/job/name.ts';
 import {
   buildBundles,
   createQueues,

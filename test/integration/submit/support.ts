@@ -12,12 +12,12 @@ import {
 } from '@kubernetes/client-node';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { DEFAULT_RETRY, type Log, type SubmitDeps } from '../../../functions/submit/deps.ts';
-import { createDocumentClient } from '../../../shared/adapters/aws-clients.ts';
-import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb-job-store.ts';
-import { ClientNodeKubeJobs } from '../../../shared/adapters/kube-jobs.ts';
-import { jobName } from '../../../shared/core/job-name.ts';
-import type { JobRecord } from '../../../shared/core/job-record.ts';
-import { type Policy, type PolicyInput, parsePolicy } from '../../../shared/core/policy.ts';
+import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
+import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
+import { ClientNodeKubeJobs } from '../../../shared/adapters/kubernetes/jobs-client.ts';
+import { jobName } from '../../../shared/core/job/name.ts';
+import type { JobRecord } from '../../../shared/core/job/record.ts';
+import { type Policy, type PolicyInput, parsePolicy } from '../../../shared/core/submit/policy.ts';
 import { loadLocalStack } from '../../support/local-stack.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');

@@ -1,0 +1,98 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { JobRecord } from '../../core/job/record.ts';
+import type { JobState } from '../../core/job/state.ts';
+import type { JobStore } from '../job-store.ts';
+
+/**
+ * The JobStore port on DynamoDB. Every write is one conditional PutItem:
+ * - create: `attribute_not_exists(jobId)`; on conflict (a redelivery, rare) one consistent read
+ *   returns the existing record;
+ * - replace: `version = :expected` with expected = next.version - 1, so writers never regress.
+ */
+export class DynamoDbJobStore implements JobStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.client = client;
+    this.tableName = tableName;
+  }
+
+  async create(record: JobRecord): Promise<{ created: true } | { created: false; existing: JobRecord }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(jobId)',
+        }),
+      );
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(record.jobId);
+      // The item existed a moment ago; it can only vanish by TTL. Then a retry creates it.
+      if (!existing) throw new Error(`job ${record.jobId} vanished between a failed create and its read`);
+      return { created: false, existing };
+    }
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }),
+    );
+    return out.Item as JobRecord | undefined;
+  }
+
+  async replace(next: JobRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: next,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': next.version - 1 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The states of many records in one consistent BatchGetItem per 100 keys (submit's check, after
+   * a batch's creates, that no cancel got in between). Absent records are absent from the map.
+   */
+  async states(jobIds: readonly string[]): Promise<Map<string, JobState>> {
+    const states = new Map<string, JobState>();
+    const unique = [...new Set(jobIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((jobId) => ({ jobId }));
+      for (let round = 0; keys && keys.length > 0; round++) {
+        if (round >= 5)
+          throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${round} rounds`);
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+        const out = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: 'jobId, #state',
+                ExpressionAttributeNames: { '#state': 'state' },
+              },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? [])
+          states.set(item.jobId as string, item.state as JobState);
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return states;
+  }
+}

@@ -1,0 +1,116 @@
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { StateChangeEvent } from './job/events.ts';
+import type { JobRecord } from './job/record.ts';
+import type { JobState } from './job/state.ts';
+import type { LogTail } from './reconcile/result.ts';
+
+/**
+ * Every port the functions reach the outside through. The adapters in shared/adapters implement
+ * them; the unit tests implement each with one fake (test/unit/fakes).
+ */
+
+/** Bounds one call: no attempt starts, and no request outlives, the invocation's deadline. */
+export interface CallOptions {
+  /** Epoch milliseconds. */
+  deadline?: number;
+  signal?: AbortSignal;
+}
+
+/** A structured logger; `child` adds keys (jobId, messageId) to every line it writes. */
+export interface Log {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+  child(keys: Record<string, unknown>): Log;
+}
+
+/** The writes of job records, and the one consistent read a writer needs before it writes. */
+export interface JobStore {
+  /** Writes the record unless one with its jobId exists; then returns the existing one. */
+  create(record: JobRecord): Promise<{ created: true } | { created: false; existing: JobRecord }>;
+  get(jobId: string): Promise<JobRecord | undefined>;
+  /**
+   * Writes `next` only if the stored record's version is still `next.version - 1`, so that
+   * concurrent writers never regress a record. False when another writer was first.
+   */
+  replace(next: JobRecord): Promise<boolean>;
+}
+
+/** The reads of job records (docs/queries.md); DynamoDbJobQueries is the adapter. */
+export interface JobReader {
+  getJob(jobId: string): Promise<JobRecord | undefined>;
+  getJobs(jobIds: readonly string[]): Promise<Map<string, JobRecord>>;
+  /** Many records' states in one consistent read; absent records are absent from the map. */
+  getStates(jobIds: readonly string[]): Promise<Map<string, JobState>>;
+  scanActive(): AsyncGenerator<JobRecord>;
+  readonly counters?: { calls: number };
+}
+
+/** "Job State Change" events on the bus. */
+export interface EventPublisher {
+  /** Publishes the events; resolves with the number that could not be published. */
+  publish(events: readonly StateChangeEvent[]): Promise<{ failed: number }>;
+}
+
+/** Single Jobs by name: what submit, cancel and reconcile's corrections do. */
+export interface KubeJobs {
+  /** Creates the Job and returns the apiserver's warnings (e.g. PodSecurity's); throws KubeError. */
+  createJob(job: V1Job, options?: CallOptions): Promise<{ warnings: string[] }>;
+  readJob(namespace: string, name: string, options?: CallOptions): Promise<V1Job | undefined>;
+  /** Deletes the Job with propagation Background; `not-found` when it is already gone. */
+  deleteJob(namespace: string, name: string, options?: CallOptions): Promise<'deleted' | 'not-found'>;
+}
+
+export interface JobPage {
+  items: V1Job[];
+  /** The list's resourceVersion (the same on every page of one consistent list). */
+  resourceVersion: string;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchEnd {
+  /** The last resourceVersion seen (events and bookmarks). */
+  resourceVersion: string;
+  /** True when the server said the resourceVersion is too old (410): list again. */
+  expired: boolean;
+}
+
+/** Kubernetes API calls made, by kind, for metrics and the benchmark. */
+export interface KubeCounters {
+  listJobs: number;
+  listPods: number;
+  getJob: number;
+  deleteJob: number;
+  podLogs: number;
+  watchRequests: number;
+  watchEvents: number;
+  relists: number;
+}
+
+/** Lists, watches and log reads of the managed Jobs and their pods: the reconciler's view. */
+export interface JobWatch {
+  readonly counters: KubeCounters;
+  /** A consistent, paginated LIST of managed Jobs; a 410 on an expired continue token lists again. */
+  listJobs(namespace: string, labelSelector: string): AsyncGenerator<JobPage>;
+  /** The pods of the given Jobs, in as few LIST calls as the selector length allows. */
+  listPods(namespace: string, jobNames: readonly string[]): Promise<V1Pod[]>;
+  /** The current resourceVersion of the namespace's managed Jobs (one LIST with limit 1). */
+  jobsResourceVersion(namespace: string, labelSelector: string): Promise<string>;
+  /** The current resourceVersion of the namespace's pods (one LIST with limit 1). */
+  podsResourceVersion(namespace: string): Promise<string>;
+  readLogTail(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    tailLines: number,
+    limitBytes: number,
+  ): Promise<LogTail>;
+  /** Watches from `resourceVersion` until `deadline` (epoch ms) or until `signal` aborts. */
+  watch(
+    resource: 'jobs' | 'pods',
+    namespace: string,
+    options: { resourceVersion: string; labelSelector: string; deadline: number; signal?: AbortSignal },
+    onEvent: (type: WatchEventType, object: V1Job & V1Pod) => void,
+  ): Promise<WatchEnd>;
+}

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { inSelectors, KubeJobSource } from '../../../../shared/adapters/kubernetes/job-source.ts';
+
+/** A stand-in for the API server's Job LIST and WATCH, scripted per test. */
+let handler: (req: IncomingMessage, url: URL, res: ServerResponse) => void = () => {};
+let server: Server;
+let kc: KubeConfig;
+
+before(async () => {
+  server = createServer((req, res) => handler(req, new URL(req.url ?? '/', 'http://x'), res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+    currentContext: 'c',
+  });
+});
+
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+const jobList = (names: string[], rv: string, cont?: string) =>
+  JSON.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'JobList',
+    metadata: { resourceVersion: rv, continue: cont },
+    items: names.map((name) => ({ metadata: { name, namespace: 'jobs' } })),
+  });
+
+describe('KubeJobSource.listJobs', () => {
+  it('follows continue tokens with limit 500 and relists on 410 Gone', async () => {
+    const seen: string[] = [];
+    let expiredOnce = false;
+    handler = (_req, url, res) => {
+      seen.push(`${url.searchParams.get('limit')}:${url.searchParams.get('continue') ?? ''}`);
+      const token = url.searchParams.get('continue');
+      res.setHeader('content-type', 'application/json');
+      if (!token) return res.end(jobList(['a', 'b'], '10', 'page2'));
+      if (!expiredOnce) {
+        expiredOnce = true;
+        res.statusCode = 410;
+        return res.end(JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 }));
+      }
+      return res.end(jobList(['c'], '20'));
+    };
+    const source = new KubeJobSource(kc);
+    const pages = [];
+    for await (const page of source.listJobs('jobs', 'x=y')) pages.push(page);
+    assert.deepEqual(seen, ['500:', '500:page2', '500:', '500:page2']);
+    assert.deepEqual(
+      pages.map((p) => p.items.map((j) => j.metadata?.name)),
+      [['a', 'b'], ['a', 'b'], ['c']],
+    );
+    assert.equal(pages.at(-1)?.resourceVersion, '20');
+    assert.equal(source.counters.relists, 1);
+    assert.equal(source.counters.listJobs, 4);
+  });
+});
+
+describe('KubeJobSource.watch', () => {
+  it('delivers events from the resourceVersion and reports 410 as expired', async () => {
+    const rvs: string[] = [];
+    handler = (_req, url, res) => {
+      rvs.push(url.searchParams.get('resourceVersion') ?? '');
+      res.setHeader('content-type', 'application/json');
+      res.write(
+        `${JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'a', resourceVersion: '11' } } })}\n`,
+      );
+      res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '12' } } })}\n`);
+      res.end(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } })}\n`,
+      );
+    };
+    const source = new KubeJobSource(kc);
+    const events: string[] = [];
+    const end = await source.watch(
+      'jobs',
+      'jobs',
+      { resourceVersion: '10', labelSelector: 'x=y', deadline: Date.now() + 5000 },
+      (type, obj) => events.push(`${type}:${obj.metadata?.name}`),
+    );
+    assert.deepEqual(events, ['MODIFIED:a']);
+    assert.deepEqual(end, { resourceVersion: '12', expired: true });
+    assert.deepEqual(rvs, ['10']);
+  });
+
+  it('resumes from the last resourceVersion when the server closes the stream, until the deadline', async () => {
+    const rvs: string[] = [];
+    handler = (_req, url, res) => {
+      rvs.push(url.searchParams.get('resourceVersion') ?? '');
+      res.setHeader('content-type', 'application/json');
+      const next = String(Number(url.searchParams.get('resourceVersion')) + 1);
+      res.end(
+        `${JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'a', resourceVersion: next } } })}\n`,
+      );
+    };
+    const source = new KubeJobSource(kc);
+    let count = 0;
+    const end = await source.watch(
+      'jobs',
+      'jobs',
+      { resourceVersion: '1', labelSelector: '', deadline: Date.now() + 1000 },
+      () => {
+        count++;
+      },
+    );
+    assert.ok(count >= 2);
+    assert.equal(rvs[1], '2');
+    assert.equal(end.expired, false);
+    assert.equal(end.resourceVersion, String(count + 1));
+  });
+});
+
+describe('inSelectors', () => {
+  it('splits long name lists into bounded `in` selectors', () => {
+    const names = Array.from({ length: 300 }, (_, i) => `job-${String(i).padStart(40, '0')}`);
+    const selectors = inSelectors('batch.kubernetes.io/job-name', names, 4000);
+    assert.ok(selectors.length > 1);
+    for (const s of selectors) assert.ok(s.length < 4100);
+    const back = selectors.flatMap((s) => s.slice(s.indexOf('(') + 1, -1).split(','));
+    assert.equal(new Set(back).size, 300);
+  });
+});

@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Reconciler, reconcile } from '../../../../functions/reconcile/reconciler.ts';
+import { DEFAULT_RECONCILE_CONFIG } from '../../../../shared/core/reconcile/plan.ts';
+import { cond, job, pod, record, terminated } from '../../core/reconcile/fixtures.ts';
+import { CapturingPublisher, FakeKube, MemoryStore } from './fakes.ts';
+
+const config = { ...DEFAULT_RECONCILE_CONFIG, lostGraceSeconds: 0 };
+
+function setup() {
+  const kube = new FakeKube();
+  const store = new MemoryStore();
+  const events = new CapturingPublisher();
+  return { kube, store, events, deps: { kube, store, records: store, events } };
+}
+
+function seed(kube: FakeKube, store: MemoryStore, n: number, status = { active: 1, ready: 1 }): void {
+  for (let i = 0; i < n; i++) {
+    const name = `job-${i}`;
+    kube.add(job(name, status));
+    store.items.set(`id-${name}`, record('SUBMITTED', { jobId: `id-${name}`, jobName: name }));
+  }
+}
+
+describe('Reconciler resync', () => {
+  it('lists in pages of 500, reads no pods for running jobs, writes each changed job once', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 1200);
+    const first = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(first.kube.listJobs, 3);
+    assert.equal(first.kube.listPods, 0);
+    assert.equal(first.writes, 1200);
+    assert.equal(first.replaced, 1200);
+    assert.equal(store.items.get('id-job-7')?.state, 'RUNNING');
+  });
+
+  it('a quiet pass writes nothing and calls only LIST', async () => {
+    const { kube, store, deps, events } = setup();
+    seed(kube, store, 600);
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    const published = events.events.length;
+    const quiet = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(quiet.writes, 0);
+    assert.equal(quiet.kube.listJobs, 2);
+    assert.equal(quiet.kube.listPods + quiet.kube.getJob + quiet.kube.podLogs, 0);
+    // The records come from the one scan of the active set, not a read per job.
+    assert.equal(quiet.dynamoReads, 1);
+    assert.equal(events.events.length, published);
+  });
+
+  it('reports the lag from the last pod finishing to the terminal write, and none on a quiet pass', async () => {
+    const { kube, store, deps } = setup();
+    kube.add(job('done', { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] }));
+    kube.pods.push(pod('done-p', { job: 'done', phase: 'Succeeded', state: terminated(0) }));
+    store.items.set('id-done', record('RUNNING', { jobId: 'id-done', jobName: 'done' }));
+    const first = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    const finished = Date.parse(store.items.get('id-done')?.result?.finishedAt ?? '');
+    assert.ok(Number.isFinite(finished), 'the result records when the pod finished');
+    const expected = (Date.now() - finished) / 1000;
+    assert.ok(first.maxLagSeconds !== undefined && Math.abs(first.maxLagSeconds - expected) < 5);
+    const quiet = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(quiet.maxLagSeconds, undefined);
+  });
+
+  it('lists pods once per page, only for the jobs that need them', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 10);
+    kube.add(job('waiting', { active: 1, ready: 0 }));
+    store.items.set('id-waiting', record('SUBMITTED', { jobId: 'id-waiting', jobName: 'waiting' }));
+    kube.pods.push(
+      pod('w1', {
+        job: 'waiting',
+        scheduled: { status: 'False', reason: 'Unschedulable', message: 'no fit' },
+      }),
+    );
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(stats.kube.listPods, 1);
+    assert.deepEqual(store.items.get('id-waiting')?.pending?.reason, 'Unschedulable');
+  });
+
+  it('captures results and the log tail on the terminal write, and publishes each transition', async () => {
+    const { kube, store, deps, events } = setup();
+    kube.add(job('done', { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] }));
+    kube.pods.push(pod('done-p', { job: 'done', phase: 'Succeeded', state: terminated(0, 'result=42') }));
+    store.items.set('id-done', record('RUNNING', { jobId: 'id-done', jobName: 'done' }));
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    const r = store.items.get('id-done');
+    assert.equal(r?.state, 'SUCCEEDED');
+    assert.equal(r?.result?.pods[0]?.message, 'result=42');
+    assert.equal(r?.result?.pods[0]?.logTail, 'log of done-p\n');
+    assert.deepEqual(
+      events.events.map((e) => [e.detail.jobId, e.detail.previousState, e.detail.state]),
+      [['id-done', 'RUNNING', 'SUCCEEDED']],
+    );
+  });
+
+  it('adopts a managed Job that has no record', async () => {
+    const { kube, store, deps, events } = setup();
+    kube.add(job('orphan', { active: 1, ready: 1 }, { jobId: 'orphan-id', owner: 'team-o' }));
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(stats.created, 1);
+    assert.equal(store.items.get('orphan-id')?.owner, 'team-o');
+    assert.equal(events.events[0]?.detail.adopted, true);
+  });
+
+  it('marks an active record whose Job vanished LOST (after a GET confirms), never a terminal one', async () => {
+    const { store, deps, kube } = setup();
+    store.items.set('id-gone', record('RUNNING', { jobId: 'id-gone', jobName: 'gone' }));
+    store.items.set('id-ttl', record('SUCCEEDED', { jobId: 'id-ttl', jobName: 'ttl' }));
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(stats.lost, 1);
+    assert.equal(kube.counters.getJob, 1);
+    assert.equal(store.items.get('id-gone')?.state, 'LOST');
+    assert.equal(store.items.get('id-ttl')?.state, 'SUCCEEDED');
+  });
+
+  it('waits out the grace before LOST when the record was written just now', async () => {
+    const { store, deps } = setup();
+    store.items.set(
+      'id-gone',
+      record('RUNNING', { jobId: 'id-gone', jobName: 'gone', updatedAt: new Date().toISOString() }),
+    );
+    const stats = await reconcile(deps, {
+      namespaces: ['jobs'],
+      windowMs: 0,
+      config: { ...config, lostGraceSeconds: 30 },
+    });
+    assert.equal(stats.lost, 0);
+    assert.equal(store.items.get('id-gone')?.state, 'RUNNING');
+  });
+
+  it('on a lost race re-reads and never regresses a terminal state another writer recorded', async () => {
+    const { kube, store, deps, events } = setup();
+    kube.add(job('raced', { active: 1, ready: 1 }));
+    store.items.set('id-raced', record('PENDING', { jobId: 'id-raced', jobName: 'raced' }));
+    store.beforeReplace = (next) => {
+      store.beforeReplace = undefined;
+      // Another reconciler (or the cancel path) wins: the record is terminal now.
+      const current = store.items.get(next.jobId);
+      if (current)
+        store.items.set(next.jobId, { ...current, state: 'CANCELLED', version: current.version + 1 });
+    };
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(stats.conflicts, 1);
+    assert.equal(store.items.get('id-raced')?.state, 'CANCELLED');
+    assert.equal(events.events.length, 0);
+  });
+
+  it('two overlapping reconcilers: each transition written and published once', async () => {
+    const { kube, store, events } = setup();
+    seed(kube, store, 50);
+    const a = new Reconciler(
+      { kube, store, records: store, events },
+      { namespaces: ['jobs'], windowMs: 0, config },
+    );
+    const b = new Reconciler(
+      { kube, store, records: store, events },
+      { namespaces: ['jobs'], windowMs: 0, config },
+    );
+    const [sa, sb] = await Promise.all([a.run(), b.run()]);
+    assert.equal(sa.replaced + sb.replaced, 50);
+    assert.equal(events.events.length, 50);
+    for (const r of store.items.values()) assert.equal(r.version, 2);
+  });
+
+  it('fails a job pending too long when configured, deleting its Job', async () => {
+    const { kube, store, deps } = setup();
+    kube.add(job('stuck', { active: 1, ready: 0 }));
+    kube.pods.push(
+      pod('s1', { job: 'stuck', scheduled: { status: 'False', reason: 'Unschedulable', message: 'no fit' } }),
+    );
+    store.items.set(
+      'id-stuck',
+      record('PENDING', {
+        jobId: 'id-stuck',
+        jobName: 'stuck',
+        pending: { reason: 'Unschedulable', message: 'no fit', since: '2000-01-01T00:00:00.000Z' },
+      }),
+    );
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config: { ...config, failOnPending: true } });
+    assert.equal(store.items.get('id-stuck')?.state, 'FAILED');
+    assert.equal(kube.jobs.has('jobs/stuck'), false);
+  });
+});
+
+describe('Reconciler watch', () => {
+  it('handles Job events within the window, the watch winning over an older list', async () => {
+    const { kube, store, deps, events } = setup();
+    seed(kube, store, 1);
+    kube.jobEvents.push({
+      type: 'MODIFIED',
+      job: job('job-0', { failed: 1, conditions: [cond('Failed', 'BackoffLimitExceeded', 'too many')] }),
+    });
+    kube.pods.push(pod('job-0-x', { job: 'job-0', phase: 'Failed', state: terminated(9, 'bad') }));
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 600, batchMs: 50, config });
+    assert.equal(store.items.get('id-job-0')?.state, 'FAILED');
+    assert.equal(store.items.get('id-job-0')?.result?.pods[0]?.exitCode, 9);
+    // The watch delivered the Failed Job before the resync reached it: the resync left it alone.
+    assert.deepEqual(
+      events.events.map((e) => e.detail.state),
+      ['FAILED'],
+    );
+    assert.equal(stats.resyncs, 1);
+  });
+
+  it('a DELETED event of an active job leads to LOST after the grace', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 1);
+    kube.jobEvents.push({ type: 'DELETED', job: job('job-0', { active: 1, ready: 1 }) });
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 500, batchMs: 50, config });
+    assert.equal(store.items.get('id-job-0')?.state, 'LOST');
+  });
+
+  it('an expired watch (410) lists again and watches on', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 3);
+    kube.expireNextJobWatch = true;
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 500, batchMs: 50, config });
+    // The resourceVersion probe, the resync's LIST, and the LIST after the 410.
+    assert.equal(stats.kube.listJobs, 3);
+    assert.equal(stats.errors, 0);
+    assert.equal(store.items.get('id-job-2')?.state, 'RUNNING');
+  });
+
+  it('publishes one event when a pending job is flagged, none while it stays flagged', async () => {
+    const { kube, store, deps, events } = setup();
+    kube.add(job('slow', { active: 1, ready: 0 }));
+    kube.pods.push(
+      pod('s1', { job: 'slow', scheduled: { status: 'False', reason: 'Unschedulable', message: 'no fit' } }),
+    );
+    const since = new Date(Date.now() - 120_000).toISOString();
+    store.items.set(
+      'id-slow',
+      record('PENDING', {
+        jobId: 'id-slow',
+        jobName: 'slow',
+        reason: 'Unschedulable',
+        message: 'no fit',
+        pending: { reason: 'Unschedulable', message: 'no fit', since },
+      }),
+    );
+    const options = { namespaces: ['jobs'], windowMs: 0, config: { ...config, pendingLimitSeconds: 60 } };
+    await reconcile(deps, options);
+    await reconcile(deps, options);
+    assert.equal(store.items.get('id-slow')?.pending?.flagged, true);
+    assert.deepEqual(
+      events.events.map((e) => [e.detail.previousState, e.detail.state, e.detail.pending?.flagged]),
+      [['PENDING', 'PENDING', true]],
+    );
+  });
+});

@@ -1,0 +1,172 @@
+import type { V1Job } from '@kubernetes/client-node';
+import { DEFAULT_RETRY, type Log, type SubmitDeps } from '../../../../functions/submit/deps.ts';
+import type { JobStore } from '../../../../shared/adapters/job-store.ts';
+import { KubeError } from '../../../../shared/adapters/kubernetes/errors.ts';
+import type { KubeJobs } from '../../../../shared/adapters/kubernetes/jobs-client.ts';
+import type { StateChangeEvent } from '../../../../shared/core/job/events.ts';
+import type { JobRecord } from '../../../../shared/core/job/record.ts';
+import type { KubeFailure } from '../../../../shared/core/kube-failure.ts';
+import { type Policy, type PolicyInput, parsePolicy } from '../../../../shared/core/submit/policy.ts';
+
+/** The JobStore port in memory, with the same conditional semantics as the DynamoDB adapter. */
+export class MemoryStore implements JobStore {
+  readonly items = new Map<string, JobRecord>();
+  writes = 0;
+  reads = 0;
+  async create(record: JobRecord) {
+    await Promise.resolve();
+    const existing = this.items.get(record.jobId);
+    if (existing) return { created: false as const, existing: structuredClone(existing) };
+    this.writes++;
+    this.items.set(record.jobId, structuredClone(record));
+    return { created: true as const };
+  }
+  async get(jobId: string) {
+    await Promise.resolve();
+    this.reads++;
+    const item = this.items.get(jobId);
+    return item ? structuredClone(item) : undefined;
+  }
+  statesCalls = 0;
+  async states(jobIds: readonly string[]) {
+    await Promise.resolve();
+    this.statesCalls++;
+    return new Map(
+      jobIds.flatMap((id) =>
+        this.items.has(id) ? [[id, this.items.get(id)?.state as JobRecord['state']] as const] : [],
+      ),
+    );
+  }
+  async replace(next: JobRecord) {
+    await Promise.resolve();
+    const existing = this.items.get(next.jobId);
+    if (!existing || existing.version !== next.version - 1) return false;
+    this.writes++;
+    this.items.set(next.jobId, structuredClone(next));
+    return true;
+  }
+}
+
+/** Kubernetes Jobs in memory; `failNext` scripts failures of the next calls. */
+export class FakeKube implements KubeJobs {
+  readonly jobs = new Map<string, V1Job>();
+  readonly calls: string[] = [];
+  warnings: string[] = [];
+  readonly failures: { call: 'create' | 'read' | 'delete'; failure: KubeFailure }[] = [];
+  failNext(call: 'create' | 'read' | 'delete', failure: KubeFailure, times = 1) {
+    for (let i = 0; i < times; i++) this.failures.push({ call, failure });
+  }
+  private maybeFail(call: 'create' | 'read' | 'delete') {
+    const index = this.failures.findIndex((f) => f.call === call);
+    if (index >= 0) {
+      const [f] = this.failures.splice(index, 1);
+      throw new KubeError((f as { failure: KubeFailure }).failure);
+    }
+  }
+  async create(job: V1Job) {
+    await Promise.resolve();
+    this.calls.push('create');
+    this.maybeFail('create');
+    const key = `${job.metadata?.namespace}/${job.metadata?.name}`;
+    if (this.jobs.has(key))
+      throw new KubeError({
+        status: 409,
+        reason: 'AlreadyExists',
+        message: `jobs.batch "${job.metadata?.name}" already exists`,
+      });
+    this.jobs.set(key, structuredClone(job));
+    return { warnings: [...this.warnings] };
+  }
+  async read(namespace: string, name: string) {
+    await Promise.resolve();
+    this.calls.push('read');
+    this.maybeFail('read');
+    return this.jobs.get(`${namespace}/${name}`);
+  }
+  async delete(namespace: string, name: string) {
+    await Promise.resolve();
+    this.calls.push('delete');
+    this.maybeFail('delete');
+    return this.jobs.delete(`${namespace}/${name}`) ? ('deleted' as const) : ('not-found' as const);
+  }
+}
+
+/**
+ * The publish port (EventBridgePublisher) in memory: one entry in `calls` per publish call.
+ * `outcome` scripts the answer: all published (default), some not ('partial'), a throw, or no answer.
+ */
+export class FakeBus {
+  readonly calls: StateChangeEvent[][] = [];
+  outcome: 'ok' | 'partial' | 'throw' | 'hang' = 'ok';
+  get published(): StateChangeEvent[] {
+    return this.calls.flat();
+  }
+  readonly publish = async (events: readonly StateChangeEvent[]): Promise<{ failed: number }> => {
+    await Promise.resolve();
+    this.calls.push(structuredClone([...events]));
+    if (this.outcome === 'throw') throw new Error('PutEvents: service unavailable');
+    if (this.outcome === 'hang') return new Promise(() => {});
+    return { failed: this.outcome === 'partial' ? 1 : 0 };
+  };
+}
+
+export const silentLog: Log = { info() {}, warn() {}, error() {}, child: () => silentLog };
+
+export const TEST_POLICY_INPUT: PolicyInput = {
+  images: { allowedRegistries: ['public.ecr.aws'], allowedPrefixes: ['docker.io/library/busybox'] },
+  secrets: ['db-credentials'],
+  serviceAccounts: [{ name: 'reader', automountToken: true }, { name: 'plain' }],
+  priorityClasses: ['batch-low', 'batch-high'],
+  persistentVolumeClaims: ['shared-data'],
+  configMaps: ['settings'],
+  tolerationKeys: ['nvidia.com/gpu'],
+  nodeSelectorKeys: ['pool'],
+  resources: { max: { cpu: '2', memory: '4Gi', ephemeralStorage: '10Gi', gpu: 1 } },
+};
+
+export function testPolicy(input: PolicyInput = TEST_POLICY_INPUT): Policy {
+  return parsePolicy(input, ['jobs', 'jobs-extra']);
+}
+
+export function testDeps(overrides: Partial<SubmitDeps> = {}): SubmitDeps & {
+  store: MemoryStore;
+  kube: FakeKube;
+  bus: FakeBus;
+  counts: Map<string, number>;
+  slept: number[];
+} {
+  const counts = new Map<string, number>();
+  const slept: number[] = [];
+  const store = new MemoryStore();
+  const bus = new FakeBus();
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  return {
+    store,
+    states: (ids: readonly string[]) => store.states(ids),
+    kube: new FakeKube(),
+    policy: testPolicy(),
+    log: silentLog,
+    count: (m, value = 1) => counts.set(m, (counts.get(m) ?? 0) + value),
+    now: () => {
+      clock += 1000;
+      return new Date(clock);
+    },
+    retry: DEFAULT_RETRY,
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
+    publish: bus.publish,
+    bus,
+    counts,
+    slept,
+    ...overrides,
+  } as SubmitDeps & {
+    store: MemoryStore;
+    kube: FakeKube;
+    bus: FakeBus;
+    counts: Map<string, number>;
+    slept: number[];
+  };
+}
+
+export const body = (value: unknown) => JSON.stringify(value);
