@@ -8,8 +8,8 @@ import {
   createEventBridgeClient,
   EventBridgePublisher,
 } from '../../shared/adapters/eventbridge/publisher.ts';
+import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
-import { KubeJobSource } from '../../shared/adapters/kubernetes/job-source.ts';
 import { readSettings } from './config.ts';
 import { type ReconcilerDeps, type ReconcileStats, reconcile } from './reconciler.ts';
 
@@ -24,7 +24,7 @@ function dependencies(): Promise<ReconcilerDeps> {
   const built = createKubeConfig().then((kc): ReconcilerDeps => {
     const client = documentClientOnce();
     return {
-      kube: new KubeJobSource(kc),
+      kube: new KubeClient(kc),
       store: new DynamoDbJobStore(client, settings.tableName),
       records: new DynamoDbJobQueries(client, settings.tableName),
       events: new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName),

@@ -1,6 +1,4 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import type { EventPublisher } from '../../shared/adapters/eventbridge/publisher.ts';
-import type { JobStore } from '../../shared/adapters/job-store.ts';
 import {
   JOB_NAME_LABEL,
   type JobSource,
@@ -10,6 +8,7 @@ import { type StateChangeEvent, stateChangeEvent } from '../../shared/core/job/e
 import { MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
+import type { EventPublisher, JobStore } from '../../shared/core/ports.ts';
 import {
   DEFAULT_RECONCILE_CONFIG,
   type JobPlan,
@@ -447,7 +446,7 @@ export class Reconciler {
       try {
         const { namespace, jobName } = m.record;
         if (!namespace || !jobName) return;
-        const job = await this.deps.kube.getJob(namespace, jobName);
+        const job = await this.deps.kube.readJob(namespace, jobName);
         if (job && jobIdOf(job) === jobId) {
           this.missing.delete(jobId);
           return;

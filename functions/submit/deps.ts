@@ -1,7 +1,6 @@
-import type { JobStore } from '../../shared/adapters/job-store.ts';
-import type { KubeJobs } from '../../shared/adapters/kubernetes/jobs-client.ts';
 import type { StateChangeEvent } from '../../shared/core/job/events.ts';
 import type { JobState } from '../../shared/core/job/state.ts';
+import type { JobStore, KubeJobs } from '../../shared/core/ports.ts';
 import type { Policy } from '../../shared/core/submit/policy.ts';
 
 /** A structured logger; `child` adds keys (jobId, messageId) to every line it writes. */

@@ -7,8 +7,8 @@ import {
   createEventBridgeClient,
   EventBridgePublisher,
 } from '../../shared/adapters/eventbridge/publisher.ts';
+import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
-import { ClientNodeKubeJobs } from '../../shared/adapters/kubernetes/jobs-client.ts';
 import { runBatch } from './batch.ts';
 import { readSettings } from './config.ts';
 import { DEFAULT_RETRY, type Log, type SubmitDeps } from './deps.ts';
@@ -48,7 +48,10 @@ function dependencies(): Promise<Container> {
     const deps: SubmitDeps = {
       store,
       states: (jobIds) => store.states(jobIds),
-      kube: new ClientNodeKubeJobs(kubeConfig, { requestTimeoutMs: settings.kubeTimeoutMs }),
+      kube: new KubeClient(kubeConfig, {
+        requestTimeoutMs: settings.kubeTimeoutMs,
+        retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      }),
       policy: settings.policy,
       log: wrap(logger),
       count: (metric, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),

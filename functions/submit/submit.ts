@@ -104,7 +104,7 @@ export async function submit(
   const jobNameRendered = job.metadata?.name as string;
   let outcome: Outcome = created.created ? 'Accepted' : 'Duplicate';
   try {
-    const { warnings } = await kubeRetry(deps, log, deadline, 'createJob', () => deps.kube.create(job));
+    const { warnings } = await kubeRetry(deps, log, deadline, 'createJob', () => deps.kube.createJob(job));
     const podSecurity = warnings.find((w) => /would violate PodSecurity/i.test(w));
     if (podSecurity) {
       // PodSecurity enforces on pods, so the Job was admitted but none of its pods ever would be.
@@ -117,7 +117,7 @@ export async function submit(
     if (!(error instanceof KubeError)) throw error;
     if (error.kind === 'already-exists') {
       const existing = await kubeRetry(deps, log, deadline, 'readJob', () =>
-        deps.kube.read(namespace, jobNameRendered),
+        deps.kube.readJob(namespace, jobNameRendered),
       ).catch((e: unknown) => {
         throw new RetryLater('reading the existing Job failed', { cause: e });
       });
@@ -215,7 +215,7 @@ export async function deleteJob(
   deadline: number,
 ): Promise<'deleted' | 'not-found'> {
   try {
-    return await kubeRetry(deps, log, deadline, 'deleteJob', () => deps.kube.delete(namespace, name));
+    return await kubeRetry(deps, log, deadline, 'deleteJob', () => deps.kube.deleteJob(namespace, name));
   } catch (error) {
     if (error instanceof KubeError && error.kind === 'permanent') throw error;
     throw new RetryLater(`deleting Job ${namespace}/${name} failed`, { cause: error });

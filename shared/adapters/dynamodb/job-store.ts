@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../../core/job/record.ts';
 import type { JobState } from '../../core/job/state.ts';
-import type { JobStore } from '../job-store.ts';
+import type { JobStore } from '../../core/ports.ts';
 
 /**
  * The JobStore port on DynamoDB. Every write is one conditional PutItem:

@@ -1,11 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { StateChangeEvent } from '../../core/job/events.ts';
-
-/** The port the reconciler publishes state changes through. */
-export interface EventPublisher {
-  /** Publishes the events; resolves with the number that could not be published. */
-  publish(events: readonly StateChangeEvent[]): Promise<{ failed: number }>;
-}
+import type { EventPublisher } from '../../core/ports.ts';
 
 /** PutEvents takes at most 10 entries per call. */
 export const PUT_EVENTS_BATCH = 10;

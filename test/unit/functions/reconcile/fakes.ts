@@ -1,7 +1,5 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { RecordReader } from '../../../../functions/reconcile/reconciler.ts';
-import type { EventPublisher } from '../../../../shared/adapters/eventbridge/publisher.ts';
-import type { JobStore } from '../../../../shared/adapters/job-store.ts';
 import {
   type JobPage,
   type JobSource,
@@ -12,6 +10,7 @@ import {
 import type { StateChangeEvent } from '../../../../shared/core/job/events.ts';
 import type { JobRecord } from '../../../../shared/core/job/record.ts';
 import { ACTIVE_STATES } from '../../../../shared/core/job/state.ts';
+import type { EventPublisher, JobStore } from '../../../../shared/core/ports.ts';
 import type { LogTail } from '../../../../shared/core/reconcile/result.ts';
 
 /** The cluster, as the reconciler sees it through the JobSource port. */

@@ -1,11 +1,10 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { DEFAULT_RETRY, type Log, type SubmitDeps } from '../../../../functions/submit/deps.ts';
-import type { JobStore } from '../../../../shared/adapters/job-store.ts';
 import { KubeError } from '../../../../shared/adapters/kubernetes/errors.ts';
-import type { KubeJobs } from '../../../../shared/adapters/kubernetes/jobs-client.ts';
 import type { StateChangeEvent } from '../../../../shared/core/job/events.ts';
 import type { JobRecord } from '../../../../shared/core/job/record.ts';
 import type { KubeFailure } from '../../../../shared/core/kube-failure.ts';
+import type { JobStore, KubeJobs } from '../../../../shared/core/ports.ts';
 import { type Policy, type PolicyInput, parsePolicy } from '../../../../shared/core/submit/policy.ts';
 
 /** The JobStore port in memory, with the same conditional semantics as the DynamoDB adapter. */
@@ -63,7 +62,7 @@ export class FakeKube implements KubeJobs {
       throw new KubeError((f as { failure: KubeFailure }).failure);
     }
   }
-  async create(job: V1Job) {
+  async createJob(job: V1Job) {
     await Promise.resolve();
     this.calls.push('create');
     this.maybeFail('create');
@@ -77,13 +76,13 @@ export class FakeKube implements KubeJobs {
     this.jobs.set(key, structuredClone(job));
     return { warnings: [...this.warnings] };
   }
-  async read(namespace: string, name: string) {
+  async readJob(namespace: string, name: string) {
     await Promise.resolve();
     this.calls.push('read');
     this.maybeFail('read');
     return this.jobs.get(`${namespace}/${name}`);
   }
-  async delete(namespace: string, name: string) {
+  async deleteJob(namespace: string, name: string) {
     await Promise.resolve();
     this.calls.push('delete');
     this.maybeFail('delete');

@@ -304,8 +304,8 @@ describe('cancel', () => {
 
   it('a cancel landing between the record write and the Job create: the submit deletes its Job', async () => {
     const deps = testDeps();
-    const create = deps.kube.create.bind(deps.kube);
-    deps.kube.create = async (job) => {
+    const create = deps.kube.createJob.bind(deps.kube);
+    deps.kube.createJob = async (job) => {
       // the cancel runs after our record write and before our create
       await processMessage(deps, { messageId: 'c-1', body: cancelBody() }, far());
       return create(job);
@@ -320,8 +320,8 @@ describe('cancel', () => {
 
   it('in a batch, the cancel check is one read for all the Jobs the batch created', async () => {
     const deps = testDeps();
-    const create = deps.kube.create.bind(deps.kube);
-    deps.kube.create = async (job) => {
+    const create = deps.kube.createJob.bind(deps.kube);
+    deps.kube.createJob = async (job) => {
       // a cancel lands for job-2 between its record write and its create
       if (job.metadata?.annotations?.['eks-job-runner.io/job-id'] === 'job-2')
         await processMessage(deps, { messageId: 'c-2', body: cancelBody({ jobId: 'job-2' }) }, far());

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { inSelectors, KubeJobSource } from '../../../../shared/adapters/kubernetes/job-source.ts';
+import { KubeClient } from '../../../../shared/adapters/kubernetes/client.ts';
+import { inSelectors } from '../../../../shared/adapters/kubernetes/selectors.ts';
 
 /** A stand-in for the API server's Job LIST and WATCH, scripted per test. */
 let handler: (req: IncomingMessage, url: URL, res: ServerResponse) => void = () => {};
@@ -36,7 +37,7 @@ const jobList = (names: string[], rv: string, cont?: string) =>
     items: names.map((name) => ({ metadata: { name, namespace: 'jobs' } })),
   });
 
-describe('KubeJobSource.listJobs', () => {
+describe('KubeClient.listJobs', () => {
   it('follows continue tokens with limit 500 and relists on 410 Gone', async () => {
     const seen: string[] = [];
     let expiredOnce = false;
@@ -52,7 +53,7 @@ describe('KubeJobSource.listJobs', () => {
       }
       return res.end(jobList(['c'], '20'));
     };
-    const source = new KubeJobSource(kc);
+    const source = new KubeClient(kc);
     const pages = [];
     for await (const page of source.listJobs('jobs', 'x=y')) pages.push(page);
     assert.deepEqual(seen, ['500:', '500:page2', '500:', '500:page2']);
@@ -66,7 +67,7 @@ describe('KubeJobSource.listJobs', () => {
   });
 });
 
-describe('KubeJobSource.watch', () => {
+describe('KubeClient.watch', () => {
   it('delivers events from the resourceVersion and reports 410 as expired', async () => {
     const rvs: string[] = [];
     handler = (_req, url, res) => {
@@ -80,7 +81,7 @@ describe('KubeJobSource.watch', () => {
         `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } })}\n`,
       );
     };
-    const source = new KubeJobSource(kc);
+    const source = new KubeClient(kc);
     const events: string[] = [];
     const end = await source.watch(
       'jobs',
@@ -103,7 +104,7 @@ describe('KubeJobSource.watch', () => {
         `${JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'a', resourceVersion: next } } })}\n`,
       );
     };
-    const source = new KubeJobSource(kc);
+    const source = new KubeClient(kc);
     let count = 0;
     const end = await source.watch(
       'jobs',
