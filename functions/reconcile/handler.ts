@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { documentClientOnce } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb/job-queries.ts';
@@ -10,11 +8,12 @@ import {
 } from '../../shared/adapters/eventbridge/publisher.ts';
 import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
+import { FUNCTIONS } from '../../shared/resources.ts';
+import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { readSettings } from './config.ts';
 import { type ReconcilerDeps, type ReconcileStats, reconcile } from './reconciler.ts';
 
-const logger = new Logger({ serviceName: 'eks-job-runner' });
-const metrics = new Metrics({ namespace: 'EksJobRunner', serviceName: 'reconcile' });
+const { logger, metrics, log } = powertools('reconcile');
 const settings = readSettings();
 
 /** Adapters are built once per container (the EKS token inside renews itself). */
@@ -24,15 +23,11 @@ function dependencies(): Promise<ReconcilerDeps> {
   const built = createKubeConfig().then((kc): ReconcilerDeps => {
     const client = documentClientOnce();
     return {
-      kube: new KubeClient(kc),
+      kube: new KubeClient(kc, { log }),
       store: new DynamoDbJobStore(client, settings.tableName),
-      records: new DynamoDbJobQueries(client, settings.tableName),
+      reader: new DynamoDbJobQueries(client, settings.tableName),
       events: new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName),
-      logger: {
-        info: (message, extra) => logger.info(message, extra ?? {}),
-        warn: (message, extra) => logger.warn(message, extra ?? {}),
-        error: (message, extra) => logger.error(message, extra ?? {}),
-      },
+      log,
     };
   });
   deps = built;
@@ -67,9 +62,10 @@ function record(stats: ReconcileStats): void {
  * cut short so that the invocation ends well before the function's timeout.
  */
 export const handler = async (event: ScheduledEvent, context?: Context): Promise<ReconcileStats> => {
-  logger.addContext(context ?? ({} as Context));
+  if (context) logger.addContext(context);
   const remaining = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-  const windowMs = Math.max(0, Math.min(settings.windowMs, remaining - 15_000));
+  const reserveMs = FUNCTIONS.reconcile.finishReserveSeconds * 1000;
+  const windowMs = Math.max(0, Math.min(settings.windowMs, remaining - reserveMs));
   const stats = await reconcile(await dependencies(), {
     namespaces: settings.namespaces,
     windowMs,

@@ -37,7 +37,7 @@ import { ensureJobsTable } from '../../infra/local/aws/table.ts';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
-import { KubeJobSource, retryTransient } from '../../shared/adapters/kubernetes/job-source.ts';
+import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { ANNOTATIONS, LABELS, MANAGER } from '../../shared/core/job/labels.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
@@ -45,6 +45,8 @@ import type { EventPublisher } from '../../shared/core/ports.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../shared/core/reconcile/plan.ts';
 import { deriveJobStatus } from '../../shared/core/reconcile/status.ts';
 import { submittedRecord } from '../../shared/core/submit/records.ts';
+import { mapPool } from '../../shared/runtime/pool.ts';
+import { type RetrySettings, withRetry } from '../../shared/runtime/retry.ts';
 import { restrictedPodSpec } from '../support/kube.ts';
 import { loadLocalStack } from '../support/local-stack.ts';
 
@@ -86,20 +88,16 @@ function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-async function mapLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, i: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i] as T, i);
-      }
-    }),
-  );
+/** The benchmark's own raw API calls: a few tries on a fault that is not the request's. */
+const BENCH_RETRY: RetrySettings = { attempts: 5, baseDelayMs: 200, maxDelayMs: 2000 };
+function retried<T>(call: () => Promise<T>): Promise<T> {
+  return withRetry(call, {
+    ...BENCH_RETRY,
+    isRetryable: (error) => {
+      const code = (error as { code?: number }).code;
+      return typeof code !== 'number' || code === 429 || code >= 500;
+    },
+  });
 }
 
 function percentile(values: number[], p: number): number {
@@ -171,7 +169,7 @@ async function putRecords(table: string, ns: string, jobs: { jobId: string; name
   const at = new Date().toISOString();
   const chunks: { jobId: string; name: string }[][] = [];
   for (let i = 0; i < jobs.length; i += 25) chunks.push(jobs.slice(i, i + 25));
-  await mapLimit(chunks, 8, async (chunk) => {
+  await mapPool(chunks, 8, async (chunk) => {
     let items = chunk.map((j) => ({
       PutRequest: {
         Item: submittedRecord({
@@ -203,12 +201,10 @@ async function createJobs(
 ) {
   const jobs = Array.from({ length: count }, (_, i) => ({ jobId: `${prefix}-${i}`, name: `${prefix}-${i}` }));
   await putRecords(table, ns, jobs);
-  await mapLimit(jobs, 48, async (j) => {
+  await mapPool(jobs, 48, async (j) => {
     try {
-      await retryTransient(
-        () =>
-          batch.createNamespacedJob({ namespace: ns, body: manifest(ns, j.jobId, j.name, duration, role) }),
-        5,
+      await retried(() =>
+        batch.createNamespacedJob({ namespace: ns, body: manifest(ns, j.jobId, j.name, duration, role) }),
       );
     } catch (error) {
       // A create retried after a lost response may find its own Job: that is success.
@@ -251,13 +247,11 @@ async function naivePass(
   const started = Date.now();
   let gets = 0;
   let writes = 0;
-  await mapLimit([...records.values()], 16, async (record) => {
+  await mapPool([...records.values()], 16, async (record) => {
     gets++;
     let job: V1Job | undefined;
     try {
-      job = await retryTransient(() =>
-        batch.readNamespacedJob({ namespace: ns, name: record.jobName ?? '' }),
-      );
+      job = await retried(() => batch.readNamespacedJob({ namespace: ns, name: record.jobName ?? '' }));
     } catch {
       job = undefined;
     }
@@ -315,9 +309,9 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
     const setupSeconds = (Date.now() - setupStarted) / 1000;
 
     const deps = () => ({
-      kube: new KubeJobSource(kcOf(stack.runnerKubeconfig)),
+      kube: new KubeClient(kcOf(stack.runnerKubeconfig)),
       store: new DynamoDbJobStore(documentClient, table),
-      records: new DynamoDbJobQueries(documentClient, table),
+      reader: new DynamoDbJobQueries(documentClient, table),
       events: noEvents,
     });
     const summarize = (s: Awaited<ReturnType<typeof reconcile>>, ms: number) => ({
@@ -429,7 +423,7 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
     return { n, readyJobs, setupSeconds, resync, quiet, naive, latency, naiveLatency };
   } finally {
     log(`N=${n}: cleaning up`);
-    await retryTransient(() => core.deleteNamespace({ name: ns }), 5).catch((error) =>
+    await retried(() => core.deleteNamespace({ name: ns })).catch((error) =>
       log(`namespace ${ns} not deleted: ${String(error)}`),
     );
     await dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);

@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../../core/job/record.ts';
-import type { JobState } from '../../core/job/state.ts';
 import type { JobStore } from '../../core/ports.ts';
 
 /**
@@ -61,38 +60,5 @@ export class DynamoDbJobStore implements JobStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  }
-
-  /**
-   * The states of many records in one consistent BatchGetItem per 100 keys (submit's check, after
-   * a batch's creates, that no cancel got in between). Absent records are absent from the map.
-   */
-  async states(jobIds: readonly string[]): Promise<Map<string, JobState>> {
-    const states = new Map<string, JobState>();
-    const unique = [...new Set(jobIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((jobId) => ({ jobId }));
-      for (let round = 0; keys && keys.length > 0; round++) {
-        if (round >= 5)
-          throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${round} rounds`);
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-        const out = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: 'jobId, #state',
-                ExpressionAttributeNames: { '#state': 'state' },
-              },
-            },
-          }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? [])
-          states.set(item.jobId as string, item.state as JobState);
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return states;
   }
 }

@@ -32,14 +32,6 @@ export const DEFAULT_RECONCILE_CONFIG: ReconcileConfig = {
   limits: DEFAULT_RESULT_LIMITS,
 };
 
-/** One state change, as the event publisher reports it. */
-export interface StateChange {
-  previous?: JobRecord;
-  next: JobRecord;
-  /** True when the record was built from an orphan Job. */
-  adopted?: boolean;
-}
-
 export type JobPlan =
   | { kind: 'none' }
   /** Create the record of a managed Job that has none (an orphan). */
@@ -207,4 +199,22 @@ export function planMissing(
   if (!next) return { kind: 'none' };
   delete next.pending;
   return { kind: 'replace', previous: record, record: next, stateChanged: true };
+}
+
+/**
+ * Whether a written plan deserves a "Job State Change" event: every state change (an adoption
+ * included), and a job newly flagged as pending too long.
+ */
+export function deservesEvent(plan: Exclude<JobPlan, { kind: 'none' }>): boolean {
+  if (plan.kind === 'create' || plan.stateChanged) return true;
+  return plan.record.pending?.flagged === true && plan.previous.pending?.flagged !== true;
+}
+
+/**
+ * Since when an active record's Job counts as missing when a list lacks it: since the list, or,
+ * if the record is older, since its last write (a writer saw the Job then), so that the grace
+ * runs across invocations too.
+ */
+export function missingSince(record: JobRecord, listedAt: string): string {
+  return new Date(Math.min(Date.parse(record.updatedAt), Date.parse(listedAt))).toISOString();
 }

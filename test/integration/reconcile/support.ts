@@ -25,7 +25,7 @@ import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.t
 import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
-import { KubeJobSource } from '../../../shared/adapters/kubernetes/job-source.ts';
+import { KubeClient } from '../../../shared/adapters/kubernetes/client.ts';
 import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../../shared/core/job/events.ts';
 import { ANNOTATIONS, LABELS, MANAGER } from '../../../shared/core/job/labels.ts';
 import { jobName as jobNameOf } from '../../../shared/core/job/name.ts';
@@ -60,11 +60,11 @@ export const eventBridge = new EventBridgeClient(aws);
 export const sqs = new SQSClient(aws);
 
 /** Dependencies of the code under test: the runner identity, the real table and bus. */
-export function reconcilerDeps(): ReconcilerDeps & { kube: KubeJobSource; records: DynamoDbJobQueries } {
+export function reconcilerDeps(): ReconcilerDeps & { kube: KubeClient; reader: DynamoDbJobQueries } {
   return {
-    kube: new KubeJobSource(kubeConfig(stack.runnerKubeconfig)),
+    kube: new KubeClient(kubeConfig(stack.runnerKubeconfig)),
     store,
-    records: new DynamoDbJobQueries(documentClient, stack.aws.tableName),
+    reader: new DynamoDbJobQueries(documentClient, stack.aws.tableName),
     events: new EventBridgePublisher(eventBridge, stack.aws.eventBusName),
   };
 }

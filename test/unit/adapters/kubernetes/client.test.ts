@@ -131,3 +131,103 @@ describe('inSelectors', () => {
     assert.equal(new Set(back).size, 300);
   });
 });
+
+describe('KubeClient calls: one timeout, one retry', () => {
+  const jobBody = { metadata: { name: 'j', namespace: 'jobs' } };
+  const status = (code: number, reason: string) =>
+    JSON.stringify({ kind: 'Status', status: 'Failure', code, reason, message: reason });
+
+  it('retries a transient create, honouring Retry-After, and returns the warnings', async () => {
+    let calls = 0;
+    handler = (_req, _url, res) => {
+      calls++;
+      res.setHeader('content-type', 'application/json');
+      if (calls === 1) {
+        res.writeHead(429, { 'retry-after': '1' });
+        return res.end(status(429, 'TooManyRequests'));
+      }
+      res.writeHead(201, { warning: '299 - "would violate PodSecurity \\"restricted\\""' });
+      return res.end(JSON.stringify(jobBody));
+    };
+    const slept: number[] = [];
+    const client = new KubeClient(kc, { sleep: async (ms) => void slept.push(ms) });
+    const { warnings } = await client.createJob(jobBody);
+    assert.equal(calls, 2);
+    assert.ok((slept[0] ?? 0) >= 1000, `waited ${slept[0]} ms for Retry-After: 1`);
+    assert.deepEqual(warnings, ['would violate PodSecurity "restricted"']);
+  });
+
+  it('a request with no answer times out, is retried, and fails as a transient KubeError', async () => {
+    let calls = 0;
+    handler = () => {
+      calls++; // never answers
+    };
+    const client = new KubeClient(kc, { requestTimeoutMs: 100, sleep: async () => {} });
+    const started = Date.now();
+    await assert.rejects(
+      client.readJob('jobs', 'j'),
+      (error: { name?: string; kind?: string }) => error.name === 'KubeError' && error.kind === 'transient',
+    );
+    assert.equal(calls, 4, 'the bounded attempts');
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  it("a call's deadline bounds its request below the request timeout, and stops the retries", async () => {
+    let calls = 0;
+    handler = () => {
+      calls++;
+    };
+    const client = new KubeClient(kc, { requestTimeoutMs: 10_000 });
+    const started = Date.now();
+    await assert.rejects(client.deleteJob('jobs', 'j', { deadline: Date.now() + 300 }));
+    assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+    assert.equal(calls, 1);
+  });
+
+  it('retries a LIST page that failed with 503', async () => {
+    let calls = 0;
+    handler = (_req, _url, res) => {
+      calls++;
+      res.setHeader('content-type', 'application/json');
+      if (calls === 1) {
+        res.statusCode = 503;
+        return res.end(status(503, 'ServiceUnavailable'));
+      }
+      return res.end(jobList(['a'], '5'));
+    };
+    const client = new KubeClient(kc, { sleep: async () => {} });
+    const pages = [];
+    for await (const page of client.listJobs('jobs', 'x=y')) pages.push(page);
+    assert.equal(calls, 2);
+    assert.deepEqual(
+      pages[0]?.items.map((j) => j.metadata?.name),
+      ['a'],
+    );
+  });
+
+  it('a watch whose connection keeps dropping goes on while events arrive in between', async () => {
+    let requests = 0;
+    handler = (_req, url, res) => {
+      requests++;
+      const next = String(Number(url.searchParams.get('resourceVersion')) + 1);
+      res.setHeader('content-type', 'application/json');
+      res.write(
+        `${JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'a', resourceVersion: next } } })}\n`,
+      );
+      setTimeout(() => res.destroy(), 10);
+    };
+    const client = new KubeClient(kc);
+    let events = 0;
+    const end = await client.watch(
+      'jobs',
+      'jobs',
+      { resourceVersion: '1', labelSelector: '', deadline: Date.now() + 2500 },
+      () => {
+        events++;
+      },
+    );
+    assert.ok(requests > 6, `${requests} requests: more drops than the budget of 5 in a row`);
+    assert.equal(end.expired, false);
+    assert.ok(events >= requests - 1);
+  });
+});

@@ -1,20 +1,22 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import type { RecordReader } from '../../../../functions/reconcile/reconciler.ts';
-import {
-  type JobPage,
-  type JobSource,
-  noKubeCalls,
-  type WatchEnd,
-  type WatchEventType,
-} from '../../../../shared/adapters/kubernetes/job-source.ts';
+import { noKubeCalls } from '../../../../shared/adapters/kubernetes/client.ts';
 import type { StateChangeEvent } from '../../../../shared/core/job/events.ts';
 import type { JobRecord } from '../../../../shared/core/job/record.ts';
 import { ACTIVE_STATES } from '../../../../shared/core/job/state.ts';
-import type { EventPublisher, JobStore } from '../../../../shared/core/ports.ts';
+import type {
+  EventPublisher,
+  JobPage,
+  JobReader,
+  JobStore,
+  JobWatch,
+  KubeJobs,
+  WatchEnd,
+  WatchEventType,
+} from '../../../../shared/core/ports.ts';
 import type { LogTail } from '../../../../shared/core/reconcile/result.ts';
 
-/** The cluster, as the reconciler sees it through the JobSource port. */
-export class FakeKube implements JobSource {
+/** The cluster, as the reconciler sees it through the JobWatch and KubeJobs ports. */
+export class FakeKube implements JobWatch, KubeJobs {
   jobs = new Map<string, V1Job>();
   pods: V1Pod[] = [];
   /** Events a watch of `jobs` delivers, in order, shortly after it starts. */
@@ -23,6 +25,8 @@ export class FakeKube implements JobSource {
   pageSize = 500;
   /** The next jobs watch reports 410 at once (its resourceVersion fell out of the window). */
   expireNextJobWatch = false;
+  /** The next jobs watch fails with this error (a connection that keeps dropping). */
+  failNextJobWatch?: Error;
 
   add(job: V1Job): void {
     this.jobs.set(`${job.metadata?.namespace}/${job.metadata?.name}`, job);
@@ -56,14 +60,19 @@ export class FakeKube implements JobSource {
     return '100';
   }
 
-  async getJob(namespace: string, name: string): Promise<V1Job | undefined> {
+  async createJob(job: V1Job): Promise<{ warnings: string[] }> {
+    this.add(job);
+    return { warnings: [] };
+  }
+
+  async readJob(namespace: string, name: string): Promise<V1Job | undefined> {
     this.counters.getJob++;
     return this.jobs.get(`${namespace}/${name}`);
   }
 
-  async deleteJob(namespace: string, name: string): Promise<void> {
+  async deleteJob(namespace: string, name: string): Promise<'deleted' | 'not-found'> {
     this.counters.deleteJob++;
-    this.jobs.delete(`${namespace}/${name}`);
+    return this.jobs.delete(`${namespace}/${name}`) ? 'deleted' : 'not-found';
   }
 
   async readLogTail(_ns: string, pod: string): Promise<LogTail> {
@@ -78,6 +87,11 @@ export class FakeKube implements JobSource {
     onEvent: (type: WatchEventType, object: V1Job & V1Pod) => void,
   ): Promise<WatchEnd> {
     this.counters.watchRequests++;
+    if (resource === 'jobs' && this.failNextJobWatch) {
+      const error = this.failNextJobWatch;
+      this.failNextJobWatch = undefined;
+      throw error;
+    }
     if (resource === 'jobs' && this.expireNextJobWatch) {
       this.expireNextJobWatch = false;
       return { resourceVersion: options.resourceVersion, expired: true };
@@ -102,7 +116,7 @@ export class FakeKube implements JobSource {
 }
 
 /** The JobStore contract in memory: conditional on version, like the DynamoDB adapter. */
-export class MemoryStore implements JobStore, RecordReader {
+export class MemoryStore implements JobStore, JobReader {
   items = new Map<string, JobRecord>();
   readonly counters = { calls: 0 };
   writes = 0;
@@ -144,6 +158,11 @@ export class MemoryStore implements JobStore, RecordReader {
       if (r) out.set(id, structuredClone(r));
     }
     return out;
+  }
+
+  async getStates(jobIds: readonly string[]): Promise<Map<string, JobRecord['state']>> {
+    const records = await this.getJobs(jobIds);
+    return new Map([...records].map(([id, r]) => [id, r.state]));
   }
 
   async *scanActive(): AsyncGenerator<JobRecord> {

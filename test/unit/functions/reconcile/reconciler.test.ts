@@ -11,7 +11,7 @@ function setup() {
   const kube = new FakeKube();
   const store = new MemoryStore();
   const events = new CapturingPublisher();
-  return { kube, store, events, deps: { kube, store, records: store, events } };
+  return { kube, store, events, deps: { kube, store, reader: store, events } };
 }
 
 function seed(kube: FakeKube, store: MemoryStore, n: number, status = { active: 1, ready: 1 }): void {
@@ -150,11 +150,11 @@ describe('Reconciler resync', () => {
     const { kube, store, events } = setup();
     seed(kube, store, 50);
     const a = new Reconciler(
-      { kube, store, records: store, events },
+      { kube, store, reader: store, events },
       { namespaces: ['jobs'], windowMs: 0, config },
     );
     const b = new Reconciler(
-      { kube, store, records: store, events },
+      { kube, store, reader: store, events },
       { namespaces: ['jobs'], windowMs: 0, config },
     );
     const [sa, sb] = await Promise.all([a.run(), b.run()]);
@@ -209,6 +209,45 @@ describe('Reconciler watch', () => {
     kube.jobEvents.push({ type: 'DELETED', job: job('job-0', { active: 1, ready: 1 }) });
     await reconcile(deps, { namespaces: ['jobs'], windowMs: 500, batchMs: 50, config });
     assert.equal(store.items.get('id-job-0')?.state, 'LOST');
+  });
+
+  it('a DELETED event that carries a terminal status records the outcome, not LOST', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 1);
+    kube.jobEvents.push({
+      type: 'MODIFIED',
+      job: job('job-0', { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] }),
+    });
+    kube.jobEvents.push({
+      type: 'DELETED',
+      job: job('job-0', { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] }),
+    });
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 500, batchMs: 50, config });
+    assert.equal(store.items.get('id-job-0')?.state, 'SUCCEEDED');
+  });
+
+  it('a watch that fails ends the invocation cleanly: writes done, error counted, nothing rejects', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 2);
+    kube.failNextJobWatch = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+    const started = Date.now();
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 5000, batchMs: 50, config });
+    assert.ok(Date.now() - started < 4000, 'ended early, not at the end of the window');
+    assert.equal(stats.errors, 1);
+    assert.match(stats.aborted ?? '', /fetch failed/);
+    assert.equal(store.items.get('id-job-1')?.state, 'RUNNING', 'the resync still wrote');
+  });
+
+  it('a resync that fails ends the invocation cleanly with the error counted', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 1);
+    store.scanActive = async function* () {
+      yield* [];
+      throw new Error('DynamoDB unavailable');
+    };
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 300, batchMs: 50, config });
+    assert.equal(stats.errors, 1);
+    assert.match(stats.aborted ?? '', /DynamoDB unavailable/);
   });
 
   it('an expired watch (410) lists again and watches on', async () => {

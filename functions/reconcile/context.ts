@@ -1,0 +1,65 @@
+import type { V1Job } from '@kubernetes/client-node';
+import type { StateChangeEvent } from '../../shared/core/job/events.ts';
+import type { JobRecord } from '../../shared/core/job/record.ts';
+import type {
+  EventPublisher,
+  JobReader,
+  JobStore,
+  JobWatch,
+  KubeJobs,
+  Log,
+} from '../../shared/core/ports.ts';
+import type { ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
+import type { ReconcileStats } from './stats.ts';
+
+export interface ReconcilerDeps {
+  kube: JobWatch & KubeJobs;
+  store: JobStore;
+  reader: Pick<JobReader, 'getJob' | 'getJobs' | 'scanActive' | 'counters'>;
+  events: EventPublisher;
+  log?: Log;
+  now?: () => Date;
+}
+
+export interface ReconcileOptions {
+  namespaces: readonly string[];
+  /** How long one invocation lasts in all: the resync, then the watch for the rest. */
+  windowMs: number;
+  config?: ReconcileConfig;
+  /** Log tail read for finished pods (pods/log `tailLines`); 0 reads no logs. */
+  logTailLines?: number;
+  /** Events seen by the watch are handled in batches this often. */
+  batchMs?: number;
+  /** Writes (and log reads) in flight at once. */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export type Settings = Required<Omit<ReconcileOptions, 'signal'>> & { signal?: AbortSignal };
+
+/** A managed Job this invocation has seen, by `namespace/name`. */
+export interface Tracked {
+  jobId: string;
+  /** Kept only while the record is active (terminal records need nothing more). */
+  job?: V1Job;
+  terminal: boolean;
+}
+
+/**
+ * What the parts of one invocation share: the ports, the settings, the counters, the Jobs seen
+ * and watched (by `namespace/name`), the records read or written (by jobId), and the events to publish.
+ */
+export interface Invocation {
+  deps: ReconcilerDeps;
+  settings: Settings;
+  log: Log;
+  stats: ReconcileStats;
+  tracked: Map<string, Tracked>;
+  /** Jobs the Job watch has delivered in this invocation: newer than any list of them. */
+  watched: Set<string>;
+  records: Map<string, JobRecord>;
+  outbox: StateChangeEvent[];
+  now(): string;
+}
+
+export const jobKey = (namespace: string, name: string | undefined): string => `${namespace}/${name ?? ''}`;

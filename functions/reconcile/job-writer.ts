@@ -1,0 +1,128 @@
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { stateChangeEvent } from '../../shared/core/job/events.ts';
+import type { JobRecord } from '../../shared/core/job/record.ts';
+import { isTerminal } from '../../shared/core/job/state.ts';
+import { deservesEvent, type JobPlan, jobIdOf, planJob } from '../../shared/core/reconcile/plan.ts';
+import { type LogTail, logPods, mainContainer } from '../../shared/core/reconcile/result.ts';
+import { terminalCondition } from '../../shared/core/reconcile/status.ts';
+import { conflict, done, optimisticUpdate, type Step } from '../../shared/runtime/optimistic-update.ts';
+import { publishBestEffort } from '../../shared/runtime/publish.ts';
+import { type Invocation, jobKey } from './context.ts';
+import { noteLag } from './stats.ts';
+
+/** Rounds of plan -> write for one job before it is left to the next pass. */
+const WRITE_ROUNDS = 4;
+
+/**
+ * Plan -> apply -> on a lost race, plan again on the fresh record. Every write is conditional
+ * (JobStore), so overlapping reconcilers and the submit path never regress a record; the events
+ * of the writes that won are queued in the outbox, published by `flushEvents`.
+ */
+export class JobWriter {
+  private readonly run: Invocation;
+
+  constructor(run: Invocation) {
+    this.run = run;
+  }
+
+  /** Brings one observed Job's record up to date. Logs are read only for a terminal write. */
+  async reconcileJob(namespace: string, job: V1Job, pods: V1Pod[]): Promise<void> {
+    const { settings } = this.run;
+    let logs: Map<string, LogTail> | undefined;
+    const written = await optimisticUpdate<JobRecord | undefined, JobRecord | undefined | 'gave-up'>({
+      initial: this.run.records.get(jobIdOf(job)),
+      rounds: WRITE_ROUNDS,
+      step: async (record) => {
+        const now = this.run.now();
+        let plan = planJob(record, job, pods, logs, now, settings.config);
+        if (plan.kind !== 'none' && isTerminal(plan.record.state) && terminalCondition(job) && !logs) {
+          logs = await this.readLogs(namespace, job, pods);
+          plan = planJob(record, job, pods, logs, now, settings.config);
+        }
+        return this.apply(plan);
+      },
+      exhausted: () => 'gave-up' as const,
+    });
+    if (written === 'gave-up') {
+      this.run.log.warn('gave up on a job after repeated write conflicts', { jobId: jobIdOf(job) });
+    } else if (written && isTerminal(written.state)) {
+      this.run.tracked.set(jobKey(namespace, job.metadata?.name), { jobId: written.jobId, terminal: true });
+    }
+  }
+
+  /**
+   * Writes a plan. Done with the record now stored (undefined: nothing to write, or the record
+   * is gone); a conflict with the fresh, still active record to plan again on.
+   */
+  async apply(plan: JobPlan): Promise<Step<JobRecord | undefined, JobRecord | undefined>> {
+    if (plan.kind === 'none') return done(undefined);
+    const { deps, stats, records } = this.run;
+    stats.writes++;
+    if (plan.kind === 'create') {
+      const out = await deps.store.create(plan.record);
+      if (out.created) {
+        stats.created++;
+        this.wrote(plan, plan.record);
+        return done(plan.record);
+      }
+      stats.conflicts++;
+      records.set(out.existing.jobId, out.existing);
+      return isTerminal(out.existing.state) ? done(out.existing) : conflict(out.existing);
+    }
+    if (await deps.store.replace(plan.record)) {
+      stats.replaced++;
+      this.wrote(plan, plan.record);
+      if (plan.record.state === 'LOST') stats.lost++;
+      if (plan.deleteJob && plan.record.namespace && plan.record.jobName) {
+        await deps.kube.deleteJob(plan.record.namespace, plan.record.jobName);
+      }
+      return done(plan.record);
+    }
+    stats.conflicts++;
+    const fresh = await deps.reader.getJob(plan.record.jobId);
+    if (fresh) records.set(fresh.jobId, fresh);
+    else records.delete(plan.record.jobId);
+    return !fresh || isTerminal(fresh.state) ? done(fresh) : conflict(fresh);
+  }
+
+  /** Publishes the queued events, best effort (the records are the source of truth). */
+  async flushEvents(): Promise<void> {
+    const events = this.run.outbox.splice(0);
+    const { published, failed } = await publishBestEffort(this.run.deps.events, events, {
+      log: this.run.log,
+    });
+    this.run.stats.eventsPublished += published;
+    this.run.stats.eventsFailed += failed;
+  }
+
+  private wrote(plan: Exclude<JobPlan, { kind: 'none' }>, record: JobRecord): void {
+    this.run.records.set(record.jobId, record);
+    if (deservesEvent(plan)) {
+      const previous = plan.kind === 'replace' ? plan.previous : undefined;
+      this.run.outbox.push(stateChangeEvent(record, previous, plan.kind === 'create'));
+    }
+    if (plan.kind === 'replace' && plan.stateChanged && isTerminal(record.state))
+      noteLag(this.run.stats, record.result?.finishedAt);
+  }
+
+  private async readLogs(namespace: string, job: V1Job, pods: V1Pod[]): Promise<Map<string, LogTail>> {
+    const logs = new Map<string, LogTail>();
+    const { logTailLines, config } = this.run.settings;
+    if (logTailLines <= 0) return logs;
+    for (const pod of logPods(job, pods, config.limits)) {
+      const name = pod.metadata?.name ?? '';
+      const container = mainContainer(pod)?.name;
+      logs.set(
+        name,
+        await this.run.deps.kube.readLogTail(
+          namespace,
+          name,
+          container,
+          logTailLines,
+          config.limits.logTailBytes * 4,
+        ),
+      );
+    }
+    return logs;
+  }
+}

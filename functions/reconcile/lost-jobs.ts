@@ -1,0 +1,91 @@
+import type { JobRecord } from '../../shared/core/job/record.ts';
+import { isTerminal } from '../../shared/core/job/state.ts';
+import { jobIdOf, planMissing } from '../../shared/core/reconcile/plan.ts';
+import { done, optimisticUpdate } from '../../shared/runtime/optimistic-update.ts';
+import { mapPool } from '../../shared/runtime/pool.ts';
+import type { Invocation } from './context.ts';
+import type { JobWriter } from './job-writer.ts';
+
+/** Rounds of read -> plan -> write for one vanished job. */
+const LOST_ROUNDS = 3;
+
+interface Suspect {
+  record: JobRecord;
+  since: string;
+}
+
+/**
+ * Active records whose Job was not listed, or was deleted: suspects, by jobId. Once the grace has
+ * passed (planMissing), one GET confirms the Job is gone and one read that the record is still
+ * active; then the record becomes LOST.
+ */
+export class LostJobs {
+  private readonly suspects = new Map<string, Suspect>();
+
+  private readonly run: Invocation;
+  private readonly writer: JobWriter;
+
+  constructor(run: Invocation, writer: JobWriter) {
+    this.run = run;
+    this.writer = writer;
+  }
+
+  /** Keeps the earliest time a record's Job was seen missing. */
+  suspect(record: JobRecord, since: string): void {
+    if (!this.suspects.has(record.jobId)) this.suspects.set(record.jobId, { record, since });
+  }
+
+  /** The Job was seen: no longer a suspect. */
+  clear(jobId: string): void {
+    this.suspects.delete(jobId);
+  }
+
+  has(jobId: string): boolean {
+    return this.suspects.has(jobId);
+  }
+
+  get size(): number {
+    return this.suspects.size;
+  }
+
+  /** Checks the suspects whose grace has passed. */
+  async confirm(): Promise<void> {
+    const { settings } = this.run;
+    const now = this.run.now();
+    const due = [...this.suspects.entries()].filter(
+      ([, s]) => planMissing(s.record, s.since, now, settings.config).kind !== 'none',
+    );
+    await mapPool(due, settings.concurrency, async ([jobId, suspect]) => {
+      try {
+        await this.confirmOne(jobId, suspect);
+      } catch (error) {
+        this.run.stats.errors++;
+        this.run.log.error('confirming a vanished job failed', { jobId, error: String(error) });
+      }
+    });
+  }
+
+  private async confirmOne(jobId: string, suspect: Suspect): Promise<void> {
+    const { namespace, jobName } = suspect.record;
+    if (!namespace || !jobName) return;
+    const job = await this.run.deps.kube.readJob(namespace, jobName);
+    if (job && jobIdOf(job) === jobId) {
+      this.suspects.delete(jobId);
+      return;
+    }
+    const read = () => this.run.deps.reader.getJob(jobId);
+    const settled = await optimisticUpdate({
+      initial: await read(),
+      rounds: LOST_ROUNDS,
+      step: async (fresh) => {
+        if (!fresh || isTerminal(fresh.state)) return done(true);
+        const plan = planMissing(fresh, suspect.since, this.run.now(), this.run.settings.config);
+        if (plan.kind === 'none') return done(false);
+        const step = await this.writer.apply(plan);
+        return step.kind === 'done' ? done(true) : { kind: 'conflict', fresh: await read() };
+      },
+      exhausted: () => true,
+    });
+    if (settled) this.suspects.delete(jobId);
+  }
+}

@@ -1,0 +1,133 @@
+import type { V1Job } from '@kubernetes/client-node';
+import { JOB_NAME_LABEL } from '../../shared/adapters/kubernetes/selectors.ts';
+import { MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
+import { isTerminal } from '../../shared/core/job/state.ts';
+import { type Invocation, jobKey } from './context.ts';
+import type { JobBatches } from './job-batch.ts';
+import type { JobWriter } from './job-writer.ts';
+import type { LostJobs } from './lost-jobs.ts';
+import type { Resync } from './resync.ts';
+import type { Serial } from './serial.ts';
+
+/** Margin before the deadline in which no new watch request starts. */
+const DEADLINE_MARGIN_MS = 250;
+
+/**
+ * The watch of one invocation: a Job watch and a pod watch per namespace, from the resourceVersion
+ * current at the start, until the deadline. What they report is marked dirty (by
+ * `namespace/name`) and handled in small batches, so that status lands within about a second.
+ */
+export class WatchLoop {
+  /** Jobs to plan again, with the newest object the watch delivered (undefined: a pod changed). */
+  private readonly dirty = new Map<string, V1Job | undefined>();
+  /** Jobs the watch saw deleted, with when. */
+  private readonly deleted = new Map<string, string>();
+  private batches?: JobBatches;
+  private resync?: Resync;
+
+  private readonly run: Invocation;
+  private readonly writer: JobWriter;
+  private readonly lost: LostJobs;
+  private readonly serial: Serial;
+
+  constructor(run: Invocation, writer: JobWriter, lost: LostJobs, serial: Serial) {
+    this.run = run;
+    this.writer = writer;
+    this.lost = lost;
+    this.serial = serial;
+  }
+
+  /** The parts that handle what the watch reports (they depend on `watched`, so come after). */
+  attach(batches: JobBatches, resync: Resync): void {
+    this.batches = batches;
+    this.resync = resync;
+  }
+
+  async jobs(namespace: string, from: string, deadline: number, signal: AbortSignal): Promise<void> {
+    let version = from;
+    while (Date.now() < deadline - DEADLINE_MARGIN_MS && !signal.aborted) {
+      const options = { resourceVersion: version, labelSelector: MANAGED_SELECTOR, deadline, signal };
+      const end = await this.run.deps.kube.watch('jobs', namespace, options, (type, job) => {
+        this.run.stats.watchedEvents++;
+        const key = jobKey(namespace, job.metadata?.name);
+        this.run.watched.add(key);
+        // A DELETED object carries the Job's final status: it is planned like any other.
+        this.dirty.set(key, job);
+        if (type === 'DELETED') this.deleted.set(key, this.run.now());
+        else this.deleted.delete(key);
+      });
+      version = end.resourceVersion;
+      if (end.expired && this.resync) {
+        // The watch fell out of the server's window: list again, watch from the new list.
+        this.run.log.warn('job watch expired; listing again', { namespace });
+        version = await this.resync.namespace(namespace);
+      }
+    }
+  }
+
+  async pods(namespace: string, from: string, deadline: number, signal: AbortSignal): Promise<void> {
+    let version = from;
+    while (Date.now() < deadline - DEADLINE_MARGIN_MS && !signal.aborted) {
+      const options = { resourceVersion: version, labelSelector: JOB_NAME_LABEL, deadline, signal };
+      const end = await this.run.deps.kube.watch('pods', namespace, options, (_type, pod) => {
+        this.run.stats.watchedEvents++;
+        const key = jobKey(namespace, pod.metadata?.labels?.[JOB_NAME_LABEL]);
+        const tracked = this.run.tracked.get(key);
+        if (tracked && !tracked.terminal && !this.dirty.has(key)) this.dirty.set(key, undefined);
+      });
+      version = end.resourceVersion;
+      if (end.expired) {
+        version = await this.run.deps.kube.podsResourceVersion(namespace);
+        for (const [key, tracked] of this.run.tracked)
+          if (!tracked.terminal && key.startsWith(`${namespace}/`)) this.dirty.set(key, undefined);
+      }
+    }
+  }
+
+  /** Handles the dirty Jobs every `batchMs` until the deadline or the signal. */
+  async flushEvery(deadline: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && Date.now() < deadline) {
+      await pause(this.run.settings.batchMs, signal);
+      await this.serial.run(() => this.flush());
+    }
+  }
+
+  /** Handles what the watches reported since the last batch. */
+  async flush(): Promise<void> {
+    if (this.dirty.size > 0 && this.batches) {
+      const batch = [...this.dirty.entries()];
+      this.dirty.clear();
+      const byNamespace = new Map<string, V1Job[]>();
+      for (const [key, reported] of batch) {
+        const tracked = this.run.tracked.get(key);
+        const job = reported ?? tracked?.job;
+        if (!job || tracked?.terminal) continue;
+        const namespace = key.slice(0, key.indexOf('/'));
+        byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), job]);
+      }
+      for (const [namespace, jobs] of byNamespace) await this.batches.handle(namespace, jobs, 'cache');
+    }
+    for (const [key, at] of this.deleted) {
+      this.deleted.delete(key);
+      const tracked = this.run.tracked.get(key);
+      this.run.tracked.delete(key);
+      if (!tracked || tracked.terminal) continue;
+      const record = this.run.records.get(tracked.jobId);
+      if (record && !isTerminal(record.state) && !this.lost.has(tracked.jobId)) this.lost.suspect(record, at);
+    }
+    if (this.lost.size > 0) await this.lost.confirm();
+    await this.writer.flushEvents();
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
