@@ -6,8 +6,8 @@ import {
   createEventBridgeClient,
   EventBridgePublisher,
 } from '../../shared/adapters/eventbridge/publisher.ts';
-import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
+import { KubeWatchClient } from '../../shared/adapters/kubernetes/watch-client.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
 import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { readSettings } from './config.ts';
@@ -23,7 +23,7 @@ function dependencies(): Promise<ReconcilerDeps> {
   const built = createKubeConfig().then((kc): ReconcilerDeps => {
     const client = documentClientOnce();
     return {
-      kube: new KubeClient(kc, { log }),
+      kube: new KubeWatchClient(kc, { log }),
       store: new DynamoDbJobStore(client, settings.tableName),
       reader: new DynamoDbJobQueries(client, settings.tableName),
       events: new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName),

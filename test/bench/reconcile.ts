@@ -37,7 +37,7 @@ import { ensureJobsTable } from '../../infra/local/aws/table.ts';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
-import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
+import { KubeWatchClient } from '../../shared/adapters/kubernetes/watch-client.ts';
 import { ANNOTATIONS, LABELS, MANAGER } from '../../shared/core/job/labels.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
@@ -309,7 +309,7 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
     const setupSeconds = (Date.now() - setupStarted) / 1000;
 
     const deps = () => ({
-      kube: new KubeClient(kcOf(stack.runnerKubeconfig)),
+      kube: new KubeWatchClient(kcOf(stack.runnerKubeconfig)),
       store: new DynamoDbJobStore(documentClient, table),
       reader: new DynamoDbJobQueries(documentClient, table),
       events: noEvents,

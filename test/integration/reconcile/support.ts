@@ -25,7 +25,7 @@ import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.t
 import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
-import { KubeClient } from '../../../shared/adapters/kubernetes/client.ts';
+import { KubeWatchClient } from '../../../shared/adapters/kubernetes/watch-client.ts';
 import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../../shared/core/job/events.ts';
 import { ANNOTATIONS, LABELS, MANAGER } from '../../../shared/core/job/labels.ts';
 import { jobName as jobNameOf } from '../../../shared/core/job/name.ts';
@@ -60,9 +60,9 @@ export const eventBridge = new EventBridgeClient(aws);
 export const sqs = new SQSClient(aws);
 
 /** Dependencies of the code under test: the runner identity, the real table and bus. */
-export function reconcilerDeps(): ReconcilerDeps & { kube: KubeClient; reader: DynamoDbJobQueries } {
+export function reconcilerDeps(): ReconcilerDeps & { kube: KubeWatchClient; reader: DynamoDbJobQueries } {
   return {
-    kube: new KubeClient(kubeConfig(stack.runnerKubeconfig)),
+    kube: new KubeWatchClient(kubeConfig(stack.runnerKubeconfig)),
     store,
     reader: new DynamoDbJobQueries(documentClient, stack.aws.tableName),
     events: new EventBridgePublisher(eventBridge, stack.aws.eventBusName),

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../../../shared/adapters/kubernetes/client.ts';
 import { inSelectors } from '../../../../shared/adapters/kubernetes/selectors.ts';
+import { KubeWatchClient } from '../../../../shared/adapters/kubernetes/watch-client.ts';
 
 /** A stand-in for the API server's Job LIST and WATCH, scripted per test. */
 let handler: (req: IncomingMessage, url: URL, res: ServerResponse) => void = () => {};
@@ -37,7 +38,7 @@ const jobList = (names: string[], rv: string, cont?: string) =>
     items: names.map((name) => ({ metadata: { name, namespace: 'jobs' } })),
   });
 
-describe('KubeClient.listJobs', () => {
+describe('KubeWatchClient.listJobs', () => {
   it('follows continue tokens with limit 500 and relists on 410 Gone', async () => {
     const seen: string[] = [];
     let expiredOnce = false;
@@ -53,7 +54,7 @@ describe('KubeClient.listJobs', () => {
       }
       return res.end(jobList(['c'], '20'));
     };
-    const source = new KubeClient(kc);
+    const source = new KubeWatchClient(kc);
     const pages = [];
     for await (const page of source.listJobs('jobs', 'x=y')) pages.push(page);
     assert.deepEqual(seen, ['500:', '500:page2', '500:', '500:page2']);
@@ -67,7 +68,7 @@ describe('KubeClient.listJobs', () => {
   });
 });
 
-describe('KubeClient.watch', () => {
+describe('KubeWatchClient.watch', () => {
   it('delivers events from the resourceVersion and reports 410 as expired', async () => {
     const rvs: string[] = [];
     handler = (_req, url, res) => {
@@ -81,7 +82,7 @@ describe('KubeClient.watch', () => {
         `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } })}\n`,
       );
     };
-    const source = new KubeClient(kc);
+    const source = new KubeWatchClient(kc);
     const events: string[] = [];
     const end = await source.watch(
       'jobs',
@@ -104,7 +105,7 @@ describe('KubeClient.watch', () => {
         `${JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'a', resourceVersion: next } } })}\n`,
       );
     };
-    const source = new KubeClient(kc);
+    const source = new KubeWatchClient(kc);
     let count = 0;
     const end = await source.watch(
       'jobs',
@@ -195,7 +196,7 @@ describe('KubeClient calls: one timeout, one retry', () => {
       }
       return res.end(jobList(['a'], '5'));
     };
-    const client = new KubeClient(kc, { sleep: async () => {} });
+    const client = new KubeWatchClient(kc, { sleep: async () => {} });
     const pages = [];
     for await (const page of client.listJobs('jobs', 'x=y')) pages.push(page);
     assert.equal(calls, 2);
@@ -216,7 +217,7 @@ describe('KubeClient calls: one timeout, one retry', () => {
       );
       setTimeout(() => res.destroy(), 10);
     };
-    const client = new KubeClient(kc);
+    const client = new KubeWatchClient(kc);
     let events = 0;
     const end = await client.watch(
       'jobs',

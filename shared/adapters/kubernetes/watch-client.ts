@@ -1,0 +1,128 @@
+import {
+  type BatchV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1Job,
+  type V1Pod,
+  Watch,
+} from '@kubernetes/client-node';
+import type { CallOptions, JobPage, JobWatch, WatchEnd, WatchEventType } from '../../core/ports.ts';
+import type { LogTail } from '../../core/reconcile/result.ts';
+import { KubeClient, type KubeClientOptions } from './client.ts';
+import { KubeError, toKubeFailure } from './errors.ts';
+import { inSelectors, JOB_NAME_LABEL, LIST_PAGE_SIZE } from './selectors.ts';
+import { watchStream } from './watch.ts';
+
+/** Fresh consistent lists started after an expired continue token, at most. */
+const MAX_RELISTS = 3;
+
+/** The Kubernetes client of the reconciler: KubeClient plus lists, watches and pod logs. */
+export class KubeWatchClient extends KubeClient implements JobWatch {
+  private readonly core: CoreV1Api;
+  private readonly watcher: Watch;
+
+  constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
+    super(kubeConfig, options);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.watcher = new Watch(kubeConfig);
+  }
+
+  async *listJobs(namespace: string, labelSelector: string, call?: CallOptions): AsyncGenerator<JobPage> {
+    let relists = 0;
+    let token: string | undefined;
+    for (;;) {
+      let page: Awaited<ReturnType<BatchV1Api['listNamespacedJob']>>;
+      try {
+        this.counters.listJobs++;
+        page = await this.request('listJobs', call, (o) =>
+          this.batch.listNamespacedJob(
+            { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: token },
+            o,
+          ),
+        );
+      } catch (error) {
+        // The continue token expired (the snapshot was compacted): start a new consistent list.
+        // Pages already yielded are seen again; the reconciler's writes are idempotent.
+        if (token !== undefined && isExpired(error) && relists < MAX_RELISTS) {
+          relists++;
+          this.counters.relists++;
+          token = undefined;
+          continue;
+        }
+        throw error;
+      }
+      yield { items: page.items, resourceVersion: page.metadata?.resourceVersion ?? '' };
+      token = page.metadata?._continue || undefined;
+      if (!token) return;
+    }
+  }
+
+  async listPods(namespace: string, jobNames: readonly string[], call?: CallOptions): Promise<V1Pod[]> {
+    const pods: V1Pod[] = [];
+    for (const labelSelector of inSelectors(JOB_NAME_LABEL, jobNames)) {
+      let token: string | undefined;
+      do {
+        this.counters.listPods++;
+        const page = await this.request('listPods', call, (o) =>
+          this.core.listNamespacedPod(
+            { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: token },
+            o,
+          ),
+        );
+        pods.push(...page.items);
+        token = page.metadata?._continue || undefined;
+      } while (token);
+    }
+    return pods;
+  }
+
+  async jobsResourceVersion(namespace: string, labelSelector: string, call?: CallOptions): Promise<string> {
+    this.counters.listJobs++;
+    const page = await this.request('listJobs', call, (o) =>
+      this.batch.listNamespacedJob({ namespace, labelSelector, limit: 1 }, o),
+    );
+    return page.metadata?.resourceVersion ?? '';
+  }
+
+  async podsResourceVersion(namespace: string, call?: CallOptions): Promise<string> {
+    this.counters.listPods++;
+    const page = await this.request('listPods', call, (o) =>
+      this.core.listNamespacedPod({ namespace, labelSelector: JOB_NAME_LABEL, limit: 1 }, o),
+    );
+    return page.metadata?.resourceVersion ?? '';
+  }
+
+  /** Best effort, one attempt: a log that cannot be read is recorded as unavailable, with why. */
+  async readLogTail(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    tailLines: number,
+    limitBytes: number,
+  ): Promise<LogTail> {
+    this.counters.podLogs++;
+    try {
+      const text = await this.once((o) =>
+        this.core.readNamespacedPodLog({ namespace, name: pod, container, tailLines, limitBytes }, o),
+      );
+      return { tail: typeof text === 'string' ? text : String(text) };
+    } catch (error) {
+      const failure = error instanceof KubeError ? error.failure : toKubeFailure(error);
+      const status = failure.status === undefined ? '' : ` ${failure.status}`;
+      return { unavailable: `pods/log${status}: ${failure.message}`.slice(0, 256) };
+    }
+  }
+
+  watch(
+    resource: 'jobs' | 'pods',
+    namespace: string,
+    options: { resourceVersion: string; labelSelector: string; deadline: number; signal?: AbortSignal },
+    onEvent: (type: WatchEventType, object: V1Job & V1Pod) => void,
+  ): Promise<WatchEnd> {
+    return watchStream(this.watcher, this.counters, resource, namespace, options, onEvent);
+  }
+}
+
+function isExpired(error: unknown): boolean {
+  return error instanceof KubeError && error.failure.status === 410;
+}
