@@ -6,6 +6,7 @@ import { jobIdOf } from '../../shared/core/reconcile/plan.ts';
 import { needsPods } from '../../shared/core/reconcile/status.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
 import { type Invocation, jobKey } from './context.ts';
+import { Finalizers } from './finalizers.ts';
 import type { JobWriter } from './job-writer.ts';
 import type { LostJobs } from './lost-jobs.ts';
 
@@ -25,11 +26,13 @@ export class JobBatches {
   private readonly run: Invocation;
   private readonly writer: JobWriter;
   private readonly lost: LostJobs;
+  private readonly finalizers: Finalizers;
 
-  constructor(run: Invocation, writer: JobWriter, lost: LostJobs) {
+  constructor(run: Invocation, writer: JobWriter, lost: LostJobs, finalizers: Finalizers) {
     this.run = run;
     this.writer = writer;
     this.lost = lost;
+    this.finalizers = finalizers;
   }
 
   async handle(namespace: string, batch: readonly V1Job[], source: RecordSource): Promise<void> {
@@ -39,11 +42,22 @@ export class JobBatches {
       : batch;
     if (jobs.length === 0) return;
     await this.loadRecords(jobs.map(jobIdOf), source);
-    const work = jobs.filter((job) => this.track(namespace, job));
-    const pods = await this.podsOf(namespace, work.filter(needsPods));
-    await mapPool(work, this.run.settings.concurrency, async (job) => {
+    const work: V1Job[] = [];
+    const settle: V1Job[] = [];
+    for (const job of jobs) {
+      const verdict = this.track(namespace, job);
+      if (verdict === 'plan') work.push(job);
+      else if (verdict === 'settle') settle.push(job);
+    }
+    const pods = await this.podsOf(namespace, [...work.filter(needsPods), ...settle]);
+    const podsOf = (job: V1Job): V1Pod[] => pods.get(job.metadata?.name ?? '') ?? [];
+    const tasks = [
+      ...work.map((job) => ({ job, run: () => this.writer.reconcileJob(namespace, job, podsOf(job)) })),
+      ...settle.map((job) => ({ job, run: () => this.finalizers.settle(namespace, job, podsOf(job)) })),
+    ];
+    await mapPool(tasks, this.run.settings.concurrency, async ({ job, run }) => {
       try {
-        await this.writer.reconcileJob(namespace, job, pods.get(job.metadata?.name ?? '') ?? []);
+        await run();
       } catch (error) {
         this.run.stats.errors++;
         this.run.log.error('reconciling a job failed', {
@@ -77,8 +91,11 @@ export class JobBatches {
     }
   }
 
-  /** Notes a Job as seen; true when its record is active (or absent) and so needs a plan. */
-  private track(namespace: string, job: V1Job): boolean {
+  /**
+   * Notes a Job as seen: `plan` when its record is active (or absent), `settle` when its record is
+   * terminal but the Job is still held or still runs, else `skip`.
+   */
+  private track(namespace: string, job: V1Job): 'plan' | 'settle' | 'skip' {
     const name = job.metadata?.name ?? '';
     const jobId = jobIdOf(job);
     const record = this.run.records.get(jobId);
@@ -86,14 +103,14 @@ export class JobBatches {
     this.lost.clear(jobId);
     if (record && (record.namespace !== namespace || record.jobName !== name)) {
       this.run.log.warn('a Job carries the id of a record of another Job; left alone', { jobId, job: key });
-      return false;
+      return 'skip';
     }
     if (record && isTerminal(record.state)) {
       this.run.tracked.set(key, { jobId, terminal: true });
-      return false;
+      return Finalizers.unsettled(job) ? 'settle' : 'skip';
     }
     this.run.tracked.set(key, { jobId, job, terminal: false });
-    return true;
+    return 'plan';
   }
 
   private async podsOf(namespace: string, jobs: readonly V1Job[]): Promise<Map<string, V1Pod[]>> {

@@ -8,6 +8,7 @@ import { terminalCondition } from '../../shared/core/reconcile/status.ts';
 import { conflict, done, optimisticUpdate, type Step } from '../../shared/runtime/optimistic-update.ts';
 import { publishBestEffort } from '../../shared/runtime/publish.ts';
 import { type Invocation, jobKey } from './context.ts';
+import type { Finalizers } from './finalizers.ts';
 import { noteLag } from './stats.ts';
 
 /** Rounds of plan -> write for one job before it is left to the next pass. */
@@ -20,9 +21,11 @@ const WRITE_ROUNDS = 4;
  */
 export class JobWriter {
   private readonly run: Invocation;
+  private readonly finalizers: Finalizers;
 
-  constructor(run: Invocation) {
+  constructor(run: Invocation, finalizers: Finalizers) {
     this.run = run;
+    this.finalizers = finalizers;
   }
 
   /** Brings one observed Job's record up to date. Logs are read only for a terminal write. */
@@ -47,6 +50,7 @@ export class JobWriter {
       this.run.log.warn('gave up on a job after repeated write conflicts', { jobId: jobIdOf(job) });
     } else if (written && isTerminal(written.state)) {
       this.run.tracked.set(jobKey(namespace, job.metadata?.name), { jobId: written.jobId, terminal: true });
+      await this.finalizers.settle(namespace, job, pods);
     }
   }
 

@@ -2,6 +2,7 @@ import { MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
 import type { Log } from '../../shared/core/ports.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../shared/core/reconcile/plan.ts';
 import type { Invocation, ReconcileOptions, ReconcilerDeps } from './context.ts';
+import { Finalizers } from './finalizers.ts';
 import { JobBatches } from './job-batch.ts';
 import { JobWriter } from './job-writer.ts';
 import { LostJobs } from './lost-jobs.ts';
@@ -56,10 +57,11 @@ export class Reconciler {
     };
     this.kubeStart = { ...deps.kube.counters };
     this.readsStart = deps.reader.counters?.calls ?? 0;
-    this.writer = new JobWriter(this.invocation);
+    const finalizers = new Finalizers(this.invocation);
+    this.writer = new JobWriter(this.invocation, finalizers);
     this.lost = new LostJobs(this.invocation, this.writer);
     this.watch = new WatchLoop(this.invocation, this.writer, this.lost, this.serial);
-    const batches = new JobBatches(this.invocation, this.writer, this.lost);
+    const batches = new JobBatches(this.invocation, this.writer, this.lost, finalizers);
     this.resync = new Resync(this.invocation, batches, this.writer, this.lost, this.serial);
     this.watch.attach(batches, this.resync);
   }

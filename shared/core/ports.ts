@@ -57,9 +57,16 @@ export interface KubeJobs {
   /** Creates the Job and returns the apiserver's warnings (e.g. PodSecurity's); throws KubeError. */
   createJob(job: V1Job, options?: CallOptions): Promise<{ warnings: string[] }>;
   readJob(namespace: string, name: string, options?: CallOptions): Promise<V1Job | undefined>;
-  /** Deletes the Job with propagation Background; `not-found` when it is already gone. */
+  /**
+   * Deletes the Job with propagation Foreground (its pods are stopped first); the Job itself stays
+   * until our finalizer is released. `not-found` when it is already gone.
+   */
   deleteJob(namespace: string, name: string, options?: CallOptions): Promise<'deleted' | 'not-found'>;
+  /** Removes our finalizer from the Job (given as last seen): a pending delete then completes. */
+  releaseJob(job: V1Job, options?: CallOptions): Promise<Released>;
 }
+
+export type Released = 'released' | 'not-held' | 'not-found';
 
 export interface JobPage {
   items: V1Job[];
@@ -82,6 +89,8 @@ export interface KubeCounters {
   listPods: number;
   getJob: number;
   deleteJob: number;
+  /** Finalizers released (Jobs and pods). */
+  releases: number;
   podLogs: number;
   watchRequests: number;
   watchEvents: number;
@@ -106,6 +115,8 @@ export interface JobWatch {
     tailLines: number,
     limitBytes: number,
   ): Promise<LogTail>;
+  /** Removes our finalizer from the pod (given as last seen). */
+  releasePod(pod: V1Pod, options?: CallOptions): Promise<Released>;
   /** Watches from `resourceVersion` until `deadline` (epoch ms) or until `signal` aborts. */
   watch(
     resource: 'jobs' | 'pods',

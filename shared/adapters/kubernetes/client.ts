@@ -8,15 +8,20 @@ import {
   type ResponseContext,
   type V1Job,
 } from '@kubernetes/client-node';
-import type { CallOptions, KubeCounters, KubeJobs, Log } from '../../core/ports.ts';
+import { FINALIZER } from '../../core/job/labels.ts';
+import type { CallOptions, KubeCounters, KubeJobs, Log, Released } from '../../core/ports.ts';
 import { isNetworkError, KubeError, parseWarnings, toKubeFailure } from './errors.ts';
 import { type KubeRetryOptions, kubeRetry } from './retry.ts';
+
+/** A finalizer list that keeps changing under us is left for the next pass after this many tries. */
+const RELEASE_ATTEMPTS = 3;
 
 export const noKubeCalls = (): KubeCounters => ({
   listJobs: 0,
   listPods: 0,
   getJob: 0,
   deleteJob: 0,
+  releases: 0,
   podLogs: 0,
   watchRequests: 0,
   watchEvents: 0,
@@ -72,13 +77,59 @@ export class KubeClient implements KubeJobs {
     this.counters.deleteJob++;
     try {
       await this.request('deleteJob', call, (o) =>
-        this.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' }, o),
+        this.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Foreground' }, o),
       );
       return 'deleted';
     } catch (error) {
       if (error instanceof KubeError && error.kind === 'not-found') return 'not-found';
       throw error;
     }
+  }
+
+  releaseJob(job: V1Job, call?: CallOptions): Promise<Released> {
+    const namespace = job.metadata?.namespace ?? '';
+    const name = job.metadata?.name ?? '';
+    return this.releaseFinalizer(
+      job,
+      () => this.readJob(namespace, name, call),
+      (body, o) => this.batch.patchNamespacedJob({ namespace, name, body }, o),
+      call,
+    );
+  }
+
+  /**
+   * Removes our finalizer from an object with a JSON patch whose `test` guards the index, so that a
+   * finalizer list that changed meanwhile is never cut wrong: on a failed test (422) the object is
+   * read again and the patch made anew.
+   */
+  protected async releaseFinalizer<T extends { metadata?: { finalizers?: string[] } }>(
+    seen: T,
+    read: () => Promise<T | undefined>,
+    patch: (body: object[], o: ConfigurationOptions) => Promise<unknown>,
+    call?: CallOptions,
+  ): Promise<Released> {
+    let current: T | undefined = seen;
+    for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
+      if (!current) return 'not-found';
+      const index = current.metadata?.finalizers?.indexOf(FINALIZER) ?? -1;
+      if (index < 0) return 'not-held';
+      const path = `/metadata/finalizers/${index}`;
+      const body = [
+        { op: 'test', path, value: FINALIZER },
+        { op: 'remove', path },
+      ];
+      try {
+        this.counters.releases++;
+        await this.request('releaseFinalizer', call, (o) => patch(body, o));
+        return 'released';
+      } catch (error) {
+        if (!(error instanceof KubeError)) throw error;
+        if (error.kind === 'not-found') return 'not-found';
+        if (error.failure.status !== 422 && error.failure.status !== 409) throw error;
+        current = await read();
+      }
+    }
+    throw new Error(`our finalizer could not be removed after ${RELEASE_ATTEMPTS} attempts`);
   }
 
   /** One call, retried on transient faults. */

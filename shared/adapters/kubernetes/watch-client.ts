@@ -6,7 +6,7 @@ import {
   type V1Pod,
   Watch,
 } from '@kubernetes/client-node';
-import type { CallOptions, JobPage, JobWatch, WatchEnd, WatchEventType } from '../../core/ports.ts';
+import type { CallOptions, JobPage, JobWatch, Released, WatchEnd, WatchEventType } from '../../core/ports.ts';
 import type { LogTail } from '../../core/reconcile/result.ts';
 import { KubeClient, type KubeClientOptions } from './client.ts';
 import { KubeError, toKubeFailure } from './errors.ts';
@@ -111,6 +111,26 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
       const status = failure.status === undefined ? '' : ` ${failure.status}`;
       return { unavailable: `pods/log${status}: ${failure.message}`.slice(0, 256) };
     }
+  }
+
+  releasePod(pod: V1Pod, call?: CallOptions): Promise<Released> {
+    const namespace = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    return this.releaseFinalizer(
+      pod,
+      async () => {
+        try {
+          return await this.request('readPod', call, (o) =>
+            this.core.readNamespacedPod({ namespace, name }, o),
+          );
+        } catch (error) {
+          if (error instanceof KubeError && error.kind === 'not-found') return undefined;
+          throw error;
+        }
+      },
+      (body, o) => this.core.patchNamespacedPod({ namespace, name, body }, o),
+      call,
+    );
   }
 
   watch(

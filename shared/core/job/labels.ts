@@ -19,3 +19,13 @@ export const ANNOTATIONS = {
 } as const;
 
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGER}`;
+
+/**
+ * Our finalizer, on every managed Job and its pods: a TTL or garbage-collection delete waits until
+ * reconcile has written the terminal record and its results, then reconcile removes it.
+ */
+export const FINALIZER = `${RESERVED_PREFIX}record`;
+
+export function holdsFinalizer(object: { metadata?: { finalizers?: string[] } }): boolean {
+  return object.metadata?.finalizers?.includes(FINALIZER) ?? false;
+}

@@ -137,7 +137,11 @@ export function planJob(
   const base = record ?? adoptedRecord(job, now);
   if (isTerminal(base.state)) return { kind: 'none' };
   const derived = deriveJobStatus(job, pods ?? []);
-  const want = target(base, derived, now, config);
+  // A Job being deleted (held by a finalizer) before it finished will never finish.
+  const want: Target =
+    job.metadata?.deletionTimestamp && !isTerminal(derived.state)
+      ? { state: 'LOST', reason: 'JobDeleted', message: deletedMessage(base) }
+      : target(base, derived, now, config);
   const unchanged =
     !adopting &&
     want.state === base.state &&
@@ -167,6 +171,10 @@ export function planJob(
   return plan;
 }
 
+function deletedMessage(record: JobRecord): string {
+  return `Job ${record.namespace}/${record.jobName} was deleted before a terminal state was recorded`;
+}
+
 /**
  * What to write for an active record whose Job is gone. `missingSince` is when the Job was
  * first seen missing (the time of the DELETED watch event, or of the list that lacked it).
@@ -187,7 +195,7 @@ export function planMissing(
   } else {
     if (seconds(missingSince, now) < config.lostGraceSeconds) return { kind: 'none' };
     reason = 'JobDeleted';
-    message = `Job ${record.namespace}/${record.jobName} was deleted before a terminal state was recorded`;
+    message = deletedMessage(record);
   }
   const next = transition(record, {
     state: 'LOST',

@@ -1,6 +1,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { noKubeCalls } from '../../../../shared/adapters/kubernetes/client.ts';
 import type { StateChangeEvent } from '../../../../shared/core/job/events.ts';
+import { FINALIZER, holdsFinalizer } from '../../../../shared/core/job/labels.ts';
 import type { JobRecord } from '../../../../shared/core/job/record.ts';
 import { ACTIVE_STATES } from '../../../../shared/core/job/state.ts';
 import type {
@@ -10,6 +11,7 @@ import type {
   JobStore,
   JobWatch,
   KubeJobs,
+  Released,
   WatchEnd,
   WatchEventType,
 } from '../../../../shared/core/ports.ts';
@@ -73,6 +75,33 @@ export class FakeKube implements JobWatch, KubeJobs {
   async deleteJob(namespace: string, name: string): Promise<'deleted' | 'not-found'> {
     this.counters.deleteJob++;
     return this.jobs.delete(`${namespace}/${name}`) ? 'deleted' : 'not-found';
+  }
+
+  async releaseJob(job: V1Job): Promise<Released> {
+    this.counters.releases++;
+    const stored = this.jobs.get(`${job.metadata?.namespace}/${job.metadata?.name}`);
+    if (!stored) return 'not-found';
+    if (!holdsFinalizer(stored)) return 'not-held';
+    stored.metadata = {
+      ...stored.metadata,
+      finalizers: stored.metadata?.finalizers?.filter((f) => f !== FINALIZER),
+    };
+    // A Job whose delete was pending goes once nothing holds it.
+    if (stored.metadata.deletionTimestamp && (stored.metadata.finalizers?.length ?? 0) === 0)
+      this.jobs.delete(`${job.metadata?.namespace}/${job.metadata?.name}`);
+    return 'released';
+  }
+
+  async releasePod(pod: V1Pod): Promise<Released> {
+    this.counters.releases++;
+    const stored = this.pods.find((p) => p.metadata?.name === pod.metadata?.name);
+    if (!stored) return 'not-found';
+    if (!holdsFinalizer(stored)) return 'not-held';
+    stored.metadata = {
+      ...stored.metadata,
+      finalizers: stored.metadata?.finalizers?.filter((f) => f !== FINALIZER),
+    };
+    return 'released';
   }
 
   async readLogTail(_ns: string, pod: string): Promise<LogTail> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Reconciler, reconcile } from '../../../../functions/reconcile/reconciler.ts';
+import { FINALIZER, holdsFinalizer } from '../../../../shared/core/job/labels.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../../../shared/core/reconcile/plan.ts';
 import { cond, job, pod, record, terminated } from '../../core/reconcile/fixtures.ts';
 import { CapturingPublisher, FakeKube, MemoryStore } from './fakes.ts';
@@ -286,5 +287,59 @@ describe('Reconciler watch', () => {
       events.events.map((e) => [e.detail.previousState, e.detail.state, e.detail.pending?.flagged]),
       [['PENDING', 'PENDING', true]],
     );
+  });
+});
+
+describe('Reconciler and our finalizer', () => {
+  const held = <T extends { metadata?: { finalizers?: string[] } }>(object: T): T => {
+    object.metadata = { ...object.metadata, finalizers: [FINALIZER] };
+    return object;
+  };
+
+  it('records a finished, held Job with its results, then releases its pods and the Job', async () => {
+    const { kube, store, deps } = setup();
+    const done = held(job('done', { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] }));
+    done.metadata = { ...done.metadata, deletionTimestamp: new Date() }; // the TTL controller's delete waits
+    kube.add(done);
+    kube.pods.push(
+      held(pod('done-p', { job: 'done', phase: 'Succeeded', state: terminated(0, 'all good') })),
+    );
+    store.items.set('id-done', record('RUNNING', { jobId: 'id-done', jobName: 'done' }));
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    const recorded = store.items.get('id-done');
+    assert.equal(recorded?.state, 'SUCCEEDED');
+    assert.equal(recorded?.result?.pods[0]?.exitCode, 0);
+    assert.equal(holdsFinalizer(kube.pods[0] ?? {}), false, 'the pod is released');
+    assert.equal(kube.jobs.has('jobs/done'), false, 'released, the pending delete completed');
+  });
+
+  it('a running Job under a terminal record is deleted and released', async () => {
+    const { kube, store, deps } = setup();
+    kube.add(held(job('stray', { active: 1, ready: 1 })));
+    store.items.set('id-stray', record('CANCELLED', { jobId: 'id-stray', jobName: 'stray' }));
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(stats.kube.deleteJob, 1);
+    assert.equal(holdsFinalizer(kube.jobs.get('jobs/stray') ?? {}), false);
+    assert.equal(store.items.get('id-stray')?.state, 'CANCELLED');
+  });
+
+  it('a held Job deleted before it finished is LOST at once, then released', async () => {
+    const { kube, store, deps } = setup();
+    const deleting = held(job('gone', { active: 1, ready: 1 }));
+    deleting.metadata = { ...deleting.metadata, deletionTimestamp: new Date() };
+    kube.add(deleting);
+    store.items.set('id-gone', record('RUNNING', { jobId: 'id-gone', jobName: 'gone' }));
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config: DEFAULT_RECONCILE_CONFIG });
+    assert.equal(store.items.get('id-gone')?.state, 'LOST');
+    assert.equal(store.items.get('id-gone')?.reason, 'JobDeleted');
+    assert.equal(kube.jobs.has('jobs/gone'), false);
+  });
+
+  it('a quiet pass over released, recorded Jobs makes no release call', async () => {
+    const { kube, store, deps } = setup();
+    kube.add(job('old', { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] }));
+    store.items.set('id-old', record('SUCCEEDED', { jobId: 'id-old', jobName: 'old' }));
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
+    assert.equal(stats.kube.releases + stats.kube.deleteJob + stats.kube.listPods, 0);
   });
 });
