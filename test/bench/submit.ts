@@ -22,8 +22,9 @@ import { LABELS } from '../../shared/core/job/labels.ts';
 import { jobName, labelValue } from '../../shared/core/job/name.ts';
 import { renderJob } from '../../shared/core/submit/manifest.ts';
 import { parseBody } from '../../shared/core/submit/parse-request.ts';
-import { type PolicyInput, parsePolicy, resolve } from '../../shared/core/submit/policy.ts';
+import { type PolicyInput, parsePolicy } from '../../shared/core/submit/policy.ts';
 import { submittedRecord } from '../../shared/core/submit/records.ts';
+import { resolve } from '../../shared/core/submit/resolve.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
 import {
   buildBundles,
