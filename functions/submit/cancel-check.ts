@@ -1,11 +1,11 @@
 import type { JobState } from '../../shared/core/job/state.ts';
+import { deleteJob } from './cancel.ts';
 import type { CreatedJob, SubmitDeps } from './deps.ts';
-import { deleteJob } from './submit.ts';
 
 /**
- * After a batch's creates: one consistent read of those records (BatchGetItem), and the Job of any
- * record a cancel moved to CANCELLED meanwhile is deleted. The cancel writes CANCELLED before it
- * deletes; if our create came after its delete, this read (after our create) sees CANCELLED.
+ * After a batch's creates: one consistent read of those records, and the Job of any record a
+ * cancel moved to CANCELLED meanwhile is deleted. The cancel writes CANCELLED before it deletes;
+ * if our create came after its delete, this read (after our create) sees CANCELLED.
  * Returns the message ids to report as failures (a redelivery then finds CANCELLED and deletes).
  */
 export async function checkCancelled(
@@ -16,15 +16,7 @@ export async function checkCancelled(
   if (created.length === 0) return [];
   let states: Map<string, JobState>;
   try {
-    states = deps.states
-      ? await deps.states(created.map((c) => c.jobId))
-      : new Map(
-          (
-            await Promise.all(
-              created.map(async (c) => [c.jobId, (await deps.store.get(c.jobId))?.state] as const),
-            )
-          ).filter((e): e is readonly [string, JobState] => e[1] !== undefined),
-        );
+    states = await deps.reader.getStates(created.map((c) => c.jobId));
   } catch (error) {
     for (const c of created) c.log.warn('cancel check failed, left for redelivery', { error: String(error) });
     return created.map((c) => c.messageId);
@@ -35,7 +27,7 @@ export async function checkCancelled(
       .filter((c) => states.get(c.jobId) === 'CANCELLED')
       .map(async (c) => {
         try {
-          await deleteJob(deps, c.log, c.namespace, c.jobName, deadline);
+          await deleteJob(deps.kube, c, deadline);
           c.log.warn('job was cancelled while it was being created; deleted it', {
             namespace: c.namespace,
             jobName: c.jobName,

@@ -1,12 +1,13 @@
-import type { StateChangeEvent } from '../../shared/core/job/events.ts';
+import { KubeError } from '../../shared/adapters/kubernetes/errors.ts';
+import { stateChangeEvent } from '../../shared/core/job/events.ts';
+import type { JobRecord } from '../../shared/core/job/record.ts';
+import type { KubeJobs } from '../../shared/core/ports.ts';
 import { planCancel } from '../../shared/core/submit/cancel-plan.ts';
-import type { Parsed } from '../../shared/core/submit/parse-request.ts';
-import type { Log, Outcome, SubmitDeps } from './deps.ts';
-import { RetryLater } from './deps.ts';
-import { noteTransition } from './events.ts';
-import { deleteJob } from './submit.ts';
+import type { JobRef } from '../../shared/core/submit/records.ts';
+import type { CancelRequest } from '../../shared/core/submit/request-schema.ts';
+import { conflict, done, optimisticUpdate } from '../../shared/runtime/optimistic-update.ts';
+import { type MessageContext, type Outcome, RetryLater } from './deps.ts';
 
-type CancelParsed = Extract<Parsed, { kind: 'cancel' }>;
 const MAX_ROUNDS = 5;
 
 /**
@@ -14,58 +15,70 @@ const MAX_ROUNDS = 5;
  * then the Job is deleted with propagation Background; a submit that creates its Job after that
  * delete sees CANCELLED on its check read and deletes it. No record yet: a CANCELLED tombstone.
  */
-export async function cancel(
-  deps: SubmitDeps,
-  log: Log,
-  parsed: CancelParsed,
-  messageId: string,
+export async function cancel(ctx: MessageContext, request: CancelRequest): Promise<Outcome> {
+  const { deps, log } = ctx;
+  return optimisticUpdate<JobRecord | undefined, Outcome>({
+    initial: await deps.store.get(request.jobId),
+    rounds: MAX_ROUNDS,
+    step: async (existing) => {
+      const plan = planCancel(existing, request, {
+        at: deps.now().toISOString(),
+        sourceMessageId: ctx.messageId,
+        retentionSeconds: deps.policy.recordRetentionSeconds,
+      });
+      switch (plan.action) {
+        case 'tombstone': {
+          const written = await deps.store.create(plan.record);
+          // A submit wrote its record meanwhile: cancel that one.
+          if (!written.created) return conflict(written.existing);
+          ctx.scope.events.push(stateChangeEvent(plan.record));
+          log.info('cancelled before submit: tombstone written', { by: request.requestedBy });
+          return done('CancelBeforeSubmit');
+        }
+        case 'cancel': {
+          if (!(await deps.store.replace(plan.next))) return conflict(await deps.store.get(request.jobId));
+          ctx.scope.events.push(stateChangeEvent(plan.next, existing));
+          const deleted = plan.job ? await deleteJob(deps.kube, plan.job, ctx.deadline) : 'not-found';
+          log.info('job cancelled', {
+            by: request.requestedBy,
+            reason: request.reason,
+            from: existing?.state,
+            deleted,
+          });
+          return done('CancelApplied');
+        }
+        case 'already-cancelled':
+          // Idempotent: a redelivered cancel finishes a delete that an earlier attempt may not have done.
+          if (plan.job) await deleteJob(deps.kube, plan.job, ctx.deadline);
+          log.info('already cancelled', { by: plan.existing.cancellation?.by });
+          return done('CancelRepeated');
+        case 'ignore':
+          log.info('cancel ignored: the job already finished', {
+            state: plan.existing.state,
+            by: request.requestedBy,
+          });
+          return done('CancelIgnored');
+      }
+    },
+    exhausted: () => {
+      throw new RetryLater(`cancel of ${request.jobId} lost ${MAX_ROUNDS} races for its record`);
+    },
+  });
+}
+
+/**
+ * Deletes a Job (a 404 is fine). A permanent refusal is thrown as it is; anything else, the
+ * client's retries spent, is left for a redelivery.
+ */
+export async function deleteJob(
+  kube: KubeJobs,
+  job: JobRef,
   deadline: number,
-  events: StateChangeEvent[],
-): Promise<Outcome> {
-  const request = parsed.request;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const existing = await deps.store.get(request.jobId);
-    const plan = planCancel(existing, request, {
-      at: deps.now().toISOString(),
-      sourceMessageId: messageId,
-      retentionSeconds: deps.policy.recordRetentionSeconds,
-    });
-    switch (plan.action) {
-      case 'tombstone': {
-        const written = await deps.store.create(plan.record);
-        if (!written.created) continue; // a submit wrote its record meanwhile: cancel that
-        noteTransition(events, plan.record);
-        log.info('cancelled before submit: tombstone written', { by: request.requestedBy });
-        return 'CancelBeforeSubmit';
-      }
-      case 'cancel': {
-        if (!(await deps.store.replace(plan.next))) continue; // another writer was first: look again
-        noteTransition(events, plan.next, existing);
-        const { namespace, jobName } = plan.next;
-        const deleted =
-          namespace && jobName ? await deleteJob(deps, log, namespace, jobName, deadline) : 'not-found';
-        log.info('job cancelled', {
-          by: request.requestedBy,
-          reason: request.reason,
-          from: existing?.state,
-          deleted,
-        });
-        return 'CancelApplied';
-      }
-      case 'already-cancelled': {
-        const { namespace, jobName } = plan.existing;
-        // Idempotent: a redelivered cancel finishes a delete that an earlier attempt may not have done.
-        if (namespace && jobName) await deleteJob(deps, log, namespace, jobName, deadline);
-        log.info('already cancelled', { by: plan.existing.cancellation?.by });
-        return 'CancelRepeated';
-      }
-      case 'ignore':
-        log.info('cancel ignored: the job already finished', {
-          state: plan.existing.state,
-          by: request.requestedBy,
-        });
-        return 'CancelIgnored';
-    }
+): Promise<'deleted' | 'not-found'> {
+  try {
+    return await kube.deleteJob(job.namespace, job.jobName, { deadline });
+  } catch (error) {
+    if (error instanceof KubeError && error.kind === 'permanent') throw error;
+    throw new RetryLater(`deleting Job ${job.namespace}/${job.jobName} failed`, { cause: error });
   }
-  throw new RetryLater(`cancel of ${request.jobId} lost ${MAX_ROUNDS} races for its record`);
 }

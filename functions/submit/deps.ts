@@ -1,15 +1,6 @@
 import type { StateChangeEvent } from '../../shared/core/job/events.ts';
-import type { JobState } from '../../shared/core/job/state.ts';
-import type { JobStore, KubeJobs } from '../../shared/core/ports.ts';
+import type { EventPublisher, JobReader, JobStore, KubeJobs, Log } from '../../shared/core/ports.ts';
 import type { Policy } from '../../shared/core/submit/policy.ts';
-
-/** A structured logger; `child` adds keys (jobId, messageId) to every line it writes. */
-export interface Log {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-  child(keys: Record<string, unknown>): Log;
-}
 
 /** What a message ended as; each is also a metric (count). */
 export const OUTCOMES = [
@@ -27,29 +18,19 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export interface RetrySettings {
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
 export interface SubmitDeps {
   store: JobStore;
+  /** The one consistent read of a batch's records after its creates (cancel-check.ts). */
+  reader: Pick<JobReader, 'getStates'>;
+  /** Retries transient faults itself, never past the deadline each call is given. */
   kube: KubeJobs;
   policy: Policy;
   log: Log;
   /** Adds `value` (default 1) to a count metric. */
   count: (metric: string, value?: number) => void;
   now: () => Date;
-  retry: RetrySettings;
-  sleep?: (ms: number) => Promise<void>;
-  /** Many records' states in one consistent read (DynamoDbJobStore.states); else one get each. */
-  states?: (jobIds: readonly string[]) => Promise<Map<string, JobState>>;
-  /**
-   * Publishes "Job State Change" events (EventBridgePublisher.publish): resolves with how many could
-   * not be published. Absent when no bus is configured: nothing is published.
-   */
-  publish?: (events: readonly StateChangeEvent[]) => Promise<{ failed: number }>;
+  /** Absent when no bus is configured: then nothing is published. */
+  publisher?: EventPublisher;
 }
 
 /** A Job this batch created, to check once, after all creates, that no cancel got in between. */
@@ -61,14 +42,29 @@ export interface CreatedJob {
   log: Log;
 }
 
-/** Per-batch state: with it, the cancel check runs once per batch instead of once per record. */
+/** Per-batch state: with it, the cancel check and the publishing run once per batch, not per record. */
 export interface BatchScope {
   created: CreatedJob[];
-  /** The REJECTED and CANCELLED transitions the batch wrote, published together at its end. */
+  /**
+   * The REJECTED and CANCELLED transitions the batch wrote, published together at its end. Noted
+   * only after the conditional write succeeded, so that a redelivery, which finds the record
+   * written and writes nothing, publishes nothing.
+   */
   events: StateChangeEvent[];
 }
 
-export const DEFAULT_RETRY: RetrySettings = { attempts: 4, baseDelayMs: 100, maxDelayMs: 2000 };
+export const newScope = (): BatchScope => ({ created: [], events: [] });
+
+/** What the use cases of one message are given. */
+export interface MessageContext {
+  deps: SubmitDeps;
+  /** The message's logger: its lines carry the jobId and the message id. */
+  log: Log;
+  messageId: string;
+  /** Epoch milliseconds: no Kubernetes call outlives it, and a message still in flight then is redelivered. */
+  deadline: number;
+  scope: BatchScope;
+}
 
 /** A fault worth a redelivery: the message is reported as a batch item failure. */
 export class RetryLater extends Error {

@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { documentClientOnce } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
@@ -9,25 +7,12 @@ import {
 } from '../../shared/adapters/eventbridge/publisher.ts';
 import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
+import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { runBatch } from './batch.ts';
 import { readSettings } from './config.ts';
-import { DEFAULT_RETRY, type Log, type SubmitDeps } from './deps.ts';
+import type { SubmitDeps } from './deps.ts';
 
-// Log level from POWERTOOLS_LOG_LEVEL (default INFO).
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eks-job-runner' });
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EksJobRunner',
-  serviceName: 'submit',
-});
-
-function wrap(l: Logger): Log {
-  return {
-    info: (message, extra) => l.info(message, extra ?? {}),
-    warn: (message, extra) => l.warn(message, extra ?? {}),
-    error: (message, extra) => l.error(message, extra ?? {}),
-    child: (keys) => wrap(l.createChild({ persistentKeys: keys })),
-  };
-}
+const { logger, metrics, log } = powertools('submit');
 
 /** Built once per container, at import (the cold start); a failed start is retried by the next invocation. */
 interface Container {
@@ -41,23 +26,20 @@ function dependencies(): Promise<Container> {
     const settings = readSettings();
     const kubeConfig = await createKubeConfig();
     const store = new DynamoDbJobStore(documentClientOnce(), settings.tableName);
-    const bus = settings.eventBusName
+    const publisher = settings.eventBusName
       ? new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName)
       : undefined;
-    if (!bus) logger.warn('EVENT_BUS_NAME is not set: REJECTED and CANCELLED transitions are not published');
+    if (!publisher)
+      logger.warn('EVENT_BUS_NAME is not set: REJECTED and CANCELLED transitions are not published');
     const deps: SubmitDeps = {
       store,
-      states: (jobIds) => store.states(jobIds),
-      kube: new KubeClient(kubeConfig, {
-        requestTimeoutMs: settings.kubeTimeoutMs,
-        retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-      }),
+      reader: { getStates: (jobIds) => store.states(jobIds) },
+      kube: new KubeClient(kubeConfig, { requestTimeoutMs: settings.kubeTimeoutMs, log }),
       policy: settings.policy,
-      log: wrap(logger),
+      log,
       count: (metric, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),
       now: () => new Date(),
-      retry: DEFAULT_RETRY,
-      publish: bus && ((events) => bus.publish(events)),
+      publisher,
     };
     return { deps, concurrency: settings.concurrency };
   })();

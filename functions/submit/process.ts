@@ -1,9 +1,7 @@
-import type { StateChangeEvent } from '../../shared/core/job/events.ts';
 import { type Parsed, parseBody } from '../../shared/core/submit/parse-request.ts';
 import { REJECTION, rawBodyForRecord } from '../../shared/core/submit/records.ts';
 import { cancel } from './cancel.ts';
-import type { BatchScope, Log, Outcome, SubmitDeps } from './deps.ts';
-import { publishTransitions } from './events.ts';
+import type { BatchScope, MessageContext, Outcome, SubmitDeps } from './deps.ts';
 import { recordRejection } from './reject.ts';
 import { submit } from './submit.ts';
 
@@ -16,56 +14,41 @@ export interface QueueMessage {
  * One SQS message to its outcome. Invalid input becomes a REJECTED record and is consumed;
  * a transient fault throws (RetryLater or an AWS error), which the batch reports as an item
  * failure so that SQS redelivers it, and after maxReceiveCount moves it to the DLQ.
- * The REJECTED and CANCELLED transitions it writes are published at the end of its batch, or, for a
- * message processed alone, at its own end (even if it then failed: the write happened).
  */
 export async function processMessage(
   deps: SubmitDeps,
   message: QueueMessage,
-  deadline: number,
-  scope?: BatchScope,
+  batch: { deadline: number; scope: BatchScope },
 ): Promise<Outcome> {
   const parsed = parseBody(message.body, message.messageId);
   const jobId = parsed.kind === 'invalid' ? parsed.key : parsed.request.jobId;
   const log = deps.log.child({ jobId, messageId: message.messageId, action: parsed.kind });
-  const events = scope?.events ?? [];
+  const ctx: MessageContext = { deps, log, messageId: message.messageId, ...batch };
   try {
-    return await dispatch(deps, log, parsed, message, deadline, events, scope);
+    return await dispatch(ctx, parsed, message.body);
   } catch (error) {
     log.warn('message failed, left for redelivery', {
       error: error instanceof Error ? error.message : String(error),
       cause: error instanceof Error && error.cause ? String(error.cause) : undefined,
     });
     throw error;
-  } finally {
-    if (!scope) await publishTransitions(deps, log, events, deadline);
   }
 }
 
-function dispatch(
-  deps: SubmitDeps,
-  log: Log,
-  parsed: Parsed,
-  message: QueueMessage,
-  deadline: number,
-  events: StateChangeEvent[],
-  scope?: BatchScope,
-): Promise<Outcome> {
+function dispatch(ctx: MessageContext, parsed: Parsed, body: string): Promise<Outcome> {
   switch (parsed.kind) {
     case 'invalid':
-      return recordRejection(deps, log, {
+      return recordRejection(ctx, {
         key: parsed.key,
         owner: parsed.owner,
         reason: REJECTION.invalid,
         reasons: parsed.reasons,
         hash: parsed.hash,
-        request: rawBodyForRecord(message.body),
-        messageId: message.messageId,
-        events,
+        request: rawBodyForRecord(body),
       });
     case 'cancel':
-      return cancel(deps, log, parsed, message.messageId, deadline, events);
+      return cancel(ctx, parsed.request);
     case 'submit':
-      return submit(deps, log, parsed, message.messageId, deadline, events, scope);
+      return submit(ctx, parsed);
   }
 }

@@ -1,9 +1,10 @@
-import type { StateChangeEvent } from '../../shared/core/job/events.ts';
+import { stateChangeEvent } from '../../shared/core/job/events.ts';
 import type { JobRecord, Reason } from '../../shared/core/job/record.ts';
 import { REJECTION, rejectedRecord } from '../../shared/core/submit/records.ts';
-import type { Log, Outcome, SubmitDeps } from './deps.ts';
-import { noteTransition } from './events.ts';
+import { conflictReasons } from '../../shared/core/submit/submit-plan.ts';
+import type { MessageContext, Outcome } from './deps.ts';
 
+/** A refused request, recorded as REJECTED under `key`. */
 export interface Rejection {
   key: string;
   owner: string;
@@ -11,85 +12,74 @@ export interface Rejection {
   reasons: Reason[];
   hash: string;
   request?: unknown;
-  messageId: string;
-  /** Where the REJECTED transition is noted for publishing (events.ts). */
-  events: StateChangeEvent[];
 }
 
 /**
  * Records a refusal as a REJECTED record (one conditional put). If the key already holds the same
- * request, this is a redelivery. If it holds another request, the jobId is taken: the refusal is
- * recorded under the message id instead, with a `request.conflict` reason, and the existing record
- * is left as it is.
+ * request, this is a redelivery. If it holds another request, the jobId is taken (recordConflict).
  */
-export async function recordRejection(deps: SubmitDeps, log: Log, rejection: Rejection): Promise<Outcome> {
-  const at = deps.now().toISOString();
-  const write = (key: string, reason: string, reasons: Reason[]): JobRecord =>
-    rejectedRecord({
-      jobId: key,
-      owner: rejection.owner,
-      at,
-      reason,
-      reasons,
-      requestHash: rejection.hash,
-      request: rejection.request,
-      sourceMessageId: rejection.messageId,
-      retentionSeconds: deps.policy.recordRetentionSeconds,
-    });
-  const record = write(rejection.key, rejection.reason, rejection.reasons);
-  const first = await deps.store.create(record);
+export async function recordRejection(ctx: MessageContext, rejection: Rejection): Promise<Outcome> {
+  const at = ctx.deps.now().toISOString();
+  const record = rejectedAt(ctx, rejection, at);
+  const first = await ctx.deps.store.create(record);
   if (first.created) {
-    noteTransition(rejection.events, record);
-    log.warn('request rejected', { reason: rejection.reason, reasons: rejection.reasons });
+    ctx.scope.events.push(stateChangeEvent(record));
+    ctx.log.warn('request rejected', { reason: rejection.reason, reasons: rejection.reasons });
     return 'Rejected';
   }
   if (first.existing.requestHash === rejection.hash) {
-    log.info('rejection already recorded (redelivery)', { state: first.existing.state });
+    ctx.log.info('rejection already recorded (redelivery)', { state: first.existing.state });
     return 'Duplicate';
   }
-  return recordConflict(deps, log, { ...rejection, existing: first.existing, write });
+  return recordConflict(ctx, rejection, first.existing, at);
 }
 
+/**
+ * Another request holds the jobId: the refusal is recorded under the message id instead, with a
+ * `request.conflict` reason, and the existing record is left as it is.
+ */
 export async function recordConflict(
-  deps: SubmitDeps,
-  log: Log,
-  input: Rejection & {
-    existing: JobRecord;
-    write?: (key: string, reason: string, reasons: Reason[]) => JobRecord;
-  },
+  ctx: MessageContext,
+  rejection: Rejection,
+  existing: JobRecord,
+  at = ctx.deps.now().toISOString(),
 ): Promise<Outcome> {
-  const conflict: Reason = {
-    path: 'jobId',
-    rule: 'request.conflict',
-    message: `jobId ${input.key} already holds a different request (state ${input.existing.state}); it is left unchanged`,
-  };
-  const reasons = input.reason === REJECTION.conflict ? [conflict] : [conflict, ...input.reasons];
-  const write =
-    input.write ??
-    ((key: string, reason: string, rs: Reason[]) =>
-      rejectedRecord({
-        jobId: key,
-        owner: input.owner,
-        at: deps.now().toISOString(),
-        reason,
-        reasons: rs,
-        requestHash: input.hash,
-        request: input.request,
-        sourceMessageId: input.messageId,
-        retentionSeconds: deps.policy.recordRetentionSeconds,
-      }));
+  const { log, messageId } = ctx;
   log.warn('jobId conflict: a different request holds this jobId', {
-    existingState: input.existing.state,
-    existingHash: input.existing.requestHash,
-    requestHash: input.hash,
-    recordedUnder: input.messageId,
+    existingState: existing.state,
+    existingHash: existing.requestHash,
+    requestHash: rejection.hash,
+    recordedUnder: messageId,
   });
-  if (input.key === input.messageId) return 'Conflict';
-  const record = write(input.messageId, REJECTION.conflict, reasons);
-  const notice = await deps.store.create(record);
-  if (notice.created) noteTransition(input.events, record);
-  else if (notice.existing.requestHash !== input.hash) {
-    log.error('message id already holds another record', { messageId: input.messageId });
-  }
+  // The message id is the key that holds the other request: there is nowhere else to record it.
+  if (rejection.key === messageId) return 'Conflict';
+  const notice = rejectedAt(
+    ctx,
+    {
+      ...rejection,
+      key: messageId,
+      reason: REJECTION.conflict,
+      reasons: conflictReasons(rejection.key, existing, rejection.reasons),
+    },
+    at,
+  );
+  const written = await ctx.deps.store.create(notice);
+  if (written.created) ctx.scope.events.push(stateChangeEvent(notice));
+  else if (written.existing.requestHash !== rejection.hash)
+    log.error('message id already holds another record', { messageId });
   return 'Conflict';
+}
+
+function rejectedAt(ctx: MessageContext, rejection: Rejection, at: string): JobRecord {
+  return rejectedRecord({
+    jobId: rejection.key,
+    owner: rejection.owner,
+    at,
+    reason: rejection.reason,
+    reasons: rejection.reasons,
+    requestHash: rejection.hash,
+    request: rejection.request,
+    sourceMessageId: ctx.messageId,
+    retentionSeconds: ctx.deps.policy.recordRetentionSeconds,
+  });
 }

@@ -2,7 +2,7 @@
 //
 //   node test/bench/submit.ts [--n 2000] [--runtime-concurrency 4] [--batch-size 10] [--pods]
 //
-// 1. ceiling: a raw createNamespacedJob loop through the same client (ClientNodeKubeJobs, runner
+// 1. ceiling: a raw createNamespacedJob loop through the same client (KubeClient, runner
 //    identity) at the submit path's concurrency, against the same apiserver;
 // 2. submit path: N messages through SQS -> the local Lambda runtime -> the submit bundle, jobs
 //    per second end to end (first send to the last message handled, every Job verified);
@@ -17,13 +17,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ClientNodeKubeJobs } from '../../shared/adapters/kubernetes/jobs-client.ts';
+import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { LABELS } from '../../shared/core/job/labels.ts';
 import { jobName, labelValue } from '../../shared/core/job/name.ts';
 import { renderJob } from '../../shared/core/submit/manifest.ts';
 import { parseBody } from '../../shared/core/submit/parse-request.ts';
-import { type PolicyInput, parsePolicy, resolve } from '../../shared/core/submit/policy.ts';
+import { type PolicyInput, parsePolicy } from '../../shared/core/submit/policy.ts';
 import { submittedRecord } from '../../shared/core/submit/records.ts';
+import { resolve } from '../../shared/core/submit/resolve.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
 import {
   buildBundles,
@@ -115,12 +116,12 @@ async function countJobs(): Promise<number> {
 async function ceiling(): Promise<number> {
   const kc = new KubeConfig();
   kc.loadFromFile(stack.runnerKubeconfig);
-  const kube = new ClientNodeKubeJobs(kc);
+  const kube = new KubeClient(kc);
   const jobs = Array.from({ length: N }, (_, i) => renderFor(`${owner}-ceiling-${i}`));
   const started = performance.now();
   await mapPool(jobs, CONCURRENCY, async (job) => {
     check();
-    await kube.create(job);
+    await kube.createJob(job);
   });
   return performance.now() - started;
 }

@@ -1,16 +1,16 @@
 import type { JobRecord } from '../job/record.ts';
 import { isTerminal } from '../job/state.ts';
 import { transition } from '../job/transition.ts';
-import { tombstoneRecord } from './records.ts';
+import { type JobRef, jobOf, tombstoneRecord } from './records.ts';
 import type { CancelRequest } from './request-schema.ts';
 
 export type CancelPlan =
   /** No record: write a CANCELLED tombstone so a later submit creates no Job. */
   | { action: 'tombstone'; record: JobRecord }
-  /** Active: move the record to CANCELLED (version-checked), then delete the Job. */
-  | { action: 'cancel'; next: JobRecord }
+  /** Active: move the record to CANCELLED (version-checked), then delete its Job, if it names one. */
+  | { action: 'cancel'; next: JobRecord; job?: JobRef }
   /** Already CANCELLED (a redelivery, or an earlier cancel): delete the Job again, idempotent. */
-  | { action: 'already-cancelled'; existing: JobRecord }
+  | { action: 'already-cancelled'; existing: JobRecord; job?: JobRef }
   /** Finished in another terminal state: nothing to cancel; the outcome is logged and counted. */
   | { action: 'ignore'; existing: JobRecord };
 
@@ -32,7 +32,7 @@ export function planCancel(
       }),
     };
   }
-  if (existing.state === 'CANCELLED') return { action: 'already-cancelled', existing };
+  if (existing.state === 'CANCELLED') return { action: 'already-cancelled', existing, job: jobOf(existing) };
   if (isTerminal(existing.state)) return { action: 'ignore', existing };
   const next = transition(existing, {
     state: 'CANCELLED',
@@ -44,5 +44,5 @@ export function planCancel(
   if (!next) return { action: 'ignore', existing };
   next.cancellation = { by: cancel.requestedBy, reason: cancel.reason, at: ctx.at };
   delete next.pending;
-  return { action: 'cancel', next };
+  return { action: 'cancel', next, job: jobOf(next) };
 }

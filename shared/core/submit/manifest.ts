@@ -7,8 +7,10 @@ import type {
 } from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS, MANAGER } from '../job/labels.ts';
 import { labelValue } from '../job/name.ts';
-import type { Policy, ResolvedSpec } from './policy.ts';
-import type { EnvVar, SubmitRequest, VolumeRequest } from './request-schema.ts';
+import type { Policy } from './policy.ts';
+import type { EnvVar, VolumeRequest } from './request-pod.ts';
+import type { SubmitRequest } from './request-schema.ts';
+import type { ResolvedSpec } from './resolve.ts';
 import { templateContainerCopy, templateJob } from './template.ts';
 
 export interface ManifestInput {

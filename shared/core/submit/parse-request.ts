@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import type { Reason } from '../job/record.ts';
+import { JOB_ID_PATTERN } from './request-fields.ts';
 import { requestHash } from './request-hash.ts';
 import {
   type CancelRequest,
   cancelRequestSchema,
-  JOB_ID_PATTERN,
   type SubmitRequest,
   submitRequestSchema,
 } from './request-schema.ts';
@@ -14,13 +14,7 @@ export const MAX_BODY_BYTES = 128 * 1024;
 const MAX_REASONS = 50;
 
 export type Parsed =
-  | {
-      kind: 'submit';
-      jobId: string;
-      jobIdDerived: boolean;
-      request: SubmitRequest & { jobId: string };
-      hash: string;
-    }
+  | { kind: 'submit'; jobId: string; request: SubmitRequest & { jobId: string }; hash: string }
   | { kind: 'cancel'; request: CancelRequest; hash: string }
   | {
       kind: 'invalid';
@@ -111,11 +105,5 @@ export function parseBody(body: string, messageId: string): Parsed {
   if (!parsed.success) return invalid(issuesToReasons(parsed.error.issues), key, json.owner);
   const jobId = parsed.data.jobId ?? messageId;
   const request = { ...parsed.data, jobId };
-  return {
-    kind: 'submit',
-    jobId,
-    jobIdDerived: parsed.data.jobId === undefined,
-    request,
-    hash: requestHash(request),
-  };
+  return { kind: 'submit', jobId, request, hash: requestHash(request) };
 }

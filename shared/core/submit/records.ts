@@ -119,6 +119,18 @@ export function tombstoneRecord(input: {
   };
 }
 
+/** A Job by where it is. */
+export interface JobRef {
+  namespace: string;
+  jobName: string;
+}
+
+/** The Job a record names; a tombstone and a rejection before any Job name none. */
+export function jobOf(record: JobRecord): JobRef | undefined {
+  const { namespace, jobName } = record;
+  return namespace && jobName ? { namespace, jobName } : undefined;
+}
+
 /** Truncates a raw body kept on a REJECTED record. */
 export function rawBodyForRecord(body: string, limit = 16 * 1024): string {
   return body.length <= limit ? body : `${body.slice(0, limit)}…(truncated)`;

@@ -275,7 +275,7 @@ describe('every error has a class and a home (local stack)', () => {
     const jobId = uid('unreachable');
     const deps = realDeps({ images: { allowedRegistries: ['public.ecr.aws'] } });
     const { KubeConfig } = await import('@kubernetes/client-node');
-    const { ClientNodeKubeJobs } = await import('../../../shared/adapters/kubernetes/jobs-client.ts');
+    const { KubeClient } = await import('../../../shared/adapters/kubernetes/client.ts');
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
@@ -284,7 +284,7 @@ describe('every error has a class and a home (local stack)', () => {
       currentContext: 'x',
     });
     const out = await runBatch(
-      { ...deps, kube: new ClientNodeKubeJobs(kc, { requestTimeoutMs: 500 }) },
+      { ...deps, kube: new KubeClient(kc, { requestTimeoutMs: 500 }) },
       [sqsRecord(request(jobId))],
       {
         concurrency: 1,

@@ -11,12 +11,13 @@ import {
   type V1Job,
 } from '@kubernetes/client-node';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { DEFAULT_RETRY, type Log, type SubmitDeps } from '../../../functions/submit/deps.ts';
+import type { SubmitDeps } from '../../../functions/submit/deps.ts';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
-import { ClientNodeKubeJobs } from '../../../shared/adapters/kubernetes/jobs-client.ts';
+import { KubeClient } from '../../../shared/adapters/kubernetes/client.ts';
 import { jobName } from '../../../shared/core/job/name.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
+import type { Log } from '../../../shared/core/ports.ts';
 import { type Policy, type PolicyInput, parsePolicy } from '../../../shared/core/submit/policy.ts';
 import { loadLocalStack } from '../../support/local-stack.ts';
 
@@ -87,13 +88,12 @@ export function realDeps(policyInput: PolicyInput, namespaces = stack.jobsNamesp
   kc.loadFromFile(stack.runnerKubeconfig);
   return {
     store,
-    states: (jobIds) => store.states(jobIds),
-    kube: new ClientNodeKubeJobs(kc),
+    reader: { getStates: (jobIds) => store.states(jobIds) },
+    kube: new KubeClient(kc),
     policy: parsePolicy(policyInput, namespaces) as Policy,
     log: quiet,
     count: () => {},
     now: () => new Date(),
-    retry: DEFAULT_RETRY,
   };
 }
 

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { renderSchema, SCHEMA_FILE } from '../../../../scripts/generate-schema.ts';
 import { renderJob } from '../../../../shared/core/submit/manifest.ts';
 import { parseBody } from '../../../../shared/core/submit/parse-request.ts';
-import { parsePolicy, resolve as resolveSpec } from '../../../../shared/core/submit/policy.ts';
+import { parsePolicy } from '../../../../shared/core/submit/policy.ts';
+import { resolve as resolveSpec } from '../../../../shared/core/submit/resolve.ts';
 
 const examples = resolve(import.meta.dirname, '../../../../docs/examples');
 const read = (name: string) => readFileSync(join(examples, name), 'utf8');

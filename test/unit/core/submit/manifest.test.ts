@@ -4,8 +4,9 @@ import { ANNOTATIONS, LABELS, MANAGER } from '../../../../shared/core/job/labels
 import { jobName, labelValue } from '../../../../shared/core/job/name.ts';
 import { renderJob } from '../../../../shared/core/submit/manifest.ts';
 import { parseBody } from '../../../../shared/core/submit/parse-request.ts';
-import { type Policy, parsePolicy, resolve } from '../../../../shared/core/submit/policy.ts';
+import { type Policy, parsePolicy } from '../../../../shared/core/submit/policy.ts';
 import { canonicalJson, requestHash } from '../../../../shared/core/submit/request-hash.ts';
+import { resolve } from '../../../../shared/core/submit/resolve.ts';
 import { TEST_POLICY_INPUT, testPolicy } from '../../functions/submit/fakes.ts';
 
 function render(extra: Record<string, unknown> = {}, policy: Policy = testPolicy()) {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBody } from '../../../../shared/core/submit/parse-request.ts';
-import { imageAllowed, parsePolicy, resolve } from '../../../../shared/core/submit/policy.ts';
+import { parsePolicy } from '../../../../shared/core/submit/policy.ts';
 import type { SubmitRequest } from '../../../../shared/core/submit/request-schema.ts';
+import { resolve } from '../../../../shared/core/submit/resolve.ts';
+import { imageAllowed } from '../../../../shared/core/submit/resolve-access.ts';
 import { TEST_POLICY_INPUT, testPolicy } from '../../functions/submit/fakes.ts';
 
 function req(extra: Record<string, unknown> = {}): SubmitRequest {

@@ -15,14 +15,14 @@ describe('request schema v1', () => {
     if (parsed.kind === 'submit') {
       assert.equal(parsed.request.action, 'submit');
       assert.equal(parsed.request.version, 1);
-      assert.equal(parsed.jobIdDerived, false);
+      assert.equal(parsed.jobId, 'j-1', "the body's jobId, not the message id");
     }
   });
 
   it('derives the jobId from the message id when absent', () => {
     const parsed = parseBody(JSON.stringify({ owner: 'alice', image: 'busybox' }), 'msg-42');
     assert.equal(parsed.kind === 'submit' && parsed.jobId, 'msg-42');
-    assert.equal(parsed.kind === 'submit' && parsed.jobIdDerived, true);
+    assert.equal(parsed.kind === 'submit' && parsed.request.jobId, 'msg-42', 'the request carries it');
   });
 
   const cases: [string, Record<string, unknown>, string][] = [

@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runBatch } from '../../../../functions/submit/batch.ts';
-import { processMessage } from '../../../../functions/submit/process.ts';
-import { body, testDeps } from './fakes.ts';
+import { body, far, processOne, request, testDeps } from './fakes.ts';
 
-const far = () => Date.now() + 60_000;
-const request = (extra: Record<string, unknown> = {}) => ({
-  jobId: 'job-1',
-  owner: 'alice',
-  image: 'busybox:1.36',
-  command: ['sh', '-c', 'true'],
-  ...extra,
-});
 const cancelBody = (jobId = 'job-1') =>
   body({ action: 'cancel', jobId, requestedBy: 'bob', reason: 'not needed' });
 const batch = (deps: ReturnType<typeof testDeps>, records: { messageId: string; body: string }[]) =>
@@ -54,7 +45,7 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
   it("a batch's events go out in one publish call, whatever refused them", async () => {
     const deps = testDeps();
     deps.kube.failNext('create', { status: 403, reason: 'Forbidden', message: 'jobs is forbidden' });
-    await processMessage(deps, { messageId: 'm-0', body: body(request({ jobId: 'taken' })) }, far());
+    await processOne(deps, { messageId: 'm-0', body: body(request({ jobId: 'taken' })) }, far());
     deps.bus.calls.length = 0;
     const result = await batch(deps, [
       { messageId: 'm-1', body: body(request({ jobId: 'bad', retries: -1 })) },
@@ -114,8 +105,8 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
 
   it('a cancel before its submit: a CANCELLED tombstone event', async () => {
     const deps = testDeps();
-    await processMessage(deps, { messageId: 'c-1', body: cancelBody() }, far());
-    assert.equal(deps.bus.published.length, 1, 'a message processed alone publishes its own events');
+    await batch(deps, [{ messageId: 'c-1', body: cancelBody() }]);
+    assert.equal(deps.bus.published.length, 1, 'a batch of one publishes its own events');
     const detail = deps.bus.published[0]?.detail;
     assert.equal(detail?.state, 'CANCELLED');
     assert.equal(detail?.reason, 'CancelledBeforeSubmit');
@@ -186,7 +177,7 @@ describe('publishing is best effort: the record is the source of truth', () => {
   });
 
   it('without a bus (no EVENT_BUS_NAME) nothing is published and submit still works', async () => {
-    const deps = testDeps({ publish: undefined });
+    const deps = testDeps({ publisher: undefined });
     const result = await batch(deps, [{ messageId: 'm-1', body: body(request({ retries: -1 })) }]);
     assert.deepEqual(result.batchItemFailures, []);
     assert.equal(deps.store.items.get('job-1')?.state, 'REJECTED');

@@ -1,14 +1,26 @@
 import type { V1Job } from '@kubernetes/client-node';
-import { DEFAULT_RETRY, type Log, type SubmitDeps } from '../../../../functions/submit/deps.ts';
+import { newScope, type Outcome, type SubmitDeps } from '../../../../functions/submit/deps.ts';
+import { processMessage, type QueueMessage } from '../../../../functions/submit/process.ts';
 import { KubeError } from '../../../../shared/adapters/kubernetes/errors.ts';
+import { kubeRetry } from '../../../../shared/adapters/kubernetes/retry.ts';
 import type { StateChangeEvent } from '../../../../shared/core/job/events.ts';
 import type { JobRecord } from '../../../../shared/core/job/record.ts';
 import type { KubeFailure } from '../../../../shared/core/kube-failure.ts';
-import type { JobStore, KubeJobs } from '../../../../shared/core/ports.ts';
+import type {
+  CallOptions,
+  EventPublisher,
+  JobReader,
+  JobStore,
+  KubeJobs,
+  Log,
+} from '../../../../shared/core/ports.ts';
 import { type Policy, type PolicyInput, parsePolicy } from '../../../../shared/core/submit/policy.ts';
 
-/** The JobStore port in memory, with the same conditional semantics as the DynamoDB adapter. */
-export class MemoryStore implements JobStore {
+/**
+ * The JobStore port, and the reader's getStates, in memory, with the same conditional semantics as
+ * the DynamoDB adapters.
+ */
+export class MemoryStore implements JobStore, Pick<JobReader, 'getStates'> {
   readonly items = new Map<string, JobRecord>();
   writes = 0;
   reads = 0;
@@ -27,7 +39,7 @@ export class MemoryStore implements JobStore {
     return item ? structuredClone(item) : undefined;
   }
   statesCalls = 0;
-  async states(jobIds: readonly string[]) {
+  async getStates(jobIds: readonly string[]) {
     await Promise.resolve();
     this.statesCalls++;
     return new Map(
@@ -46,47 +58,50 @@ export class MemoryStore implements JobStore {
   }
 }
 
-/** Kubernetes Jobs in memory; `failNext` scripts failures of the next calls. */
+/**
+ * Kubernetes Jobs in memory; `failNext` scripts failures of the next calls. Each call goes through
+ * the real kubeRetry, as in KubeClient: `calls` has one entry per attempt, `slept` the waits.
+ */
 export class FakeKube implements KubeJobs {
   readonly jobs = new Map<string, V1Job>();
   readonly calls: string[] = [];
+  readonly slept: number[] = [];
   warnings: string[] = [];
   readonly failures: { call: 'create' | 'read' | 'delete'; failure: KubeFailure }[] = [];
   failNext(call: 'create' | 'read' | 'delete', failure: KubeFailure, times = 1) {
     for (let i = 0; i < times; i++) this.failures.push({ call, failure });
   }
-  private maybeFail(call: 'create' | 'read' | 'delete') {
-    const index = this.failures.findIndex((f) => f.call === call);
-    if (index >= 0) {
-      const [f] = this.failures.splice(index, 1);
-      throw new KubeError((f as { failure: KubeFailure }).failure);
-    }
+  createJob(job: V1Job, options?: CallOptions) {
+    return this.attempt('create', options, () => {
+      const key = `${job.metadata?.namespace}/${job.metadata?.name}`;
+      if (this.jobs.has(key))
+        throw new KubeError({
+          status: 409,
+          reason: 'AlreadyExists',
+          message: `jobs.batch "${job.metadata?.name}" already exists`,
+        });
+      this.jobs.set(key, structuredClone(job));
+      return { warnings: [...this.warnings] };
+    });
   }
-  async createJob(job: V1Job) {
-    await Promise.resolve();
-    this.calls.push('create');
-    this.maybeFail('create');
-    const key = `${job.metadata?.namespace}/${job.metadata?.name}`;
-    if (this.jobs.has(key))
-      throw new KubeError({
-        status: 409,
-        reason: 'AlreadyExists',
-        message: `jobs.batch "${job.metadata?.name}" already exists`,
-      });
-    this.jobs.set(key, structuredClone(job));
-    return { warnings: [...this.warnings] };
+  readJob(namespace: string, name: string, options?: CallOptions) {
+    return this.attempt('read', options, () => this.jobs.get(`${namespace}/${name}`));
   }
-  async readJob(namespace: string, name: string) {
-    await Promise.resolve();
-    this.calls.push('read');
-    this.maybeFail('read');
-    return this.jobs.get(`${namespace}/${name}`);
+  deleteJob(namespace: string, name: string, options?: CallOptions) {
+    return this.attempt('delete', options, () =>
+      this.jobs.delete(`${namespace}/${name}`) ? ('deleted' as const) : ('not-found' as const),
+    );
   }
-  async deleteJob(namespace: string, name: string) {
-    await Promise.resolve();
-    this.calls.push('delete');
-    this.maybeFail('delete');
-    return this.jobs.delete(`${namespace}/${name}`) ? ('deleted' as const) : ('not-found' as const);
+  private attempt<T>(call: 'create' | 'read' | 'delete', options: CallOptions | undefined, fn: () => T) {
+    const once = async () => {
+      await Promise.resolve();
+      this.calls.push(call);
+      const index = this.failures.findIndex((f) => f.call === call);
+      if (index >= 0)
+        throw new KubeError((this.failures.splice(index, 1)[0] as { failure: KubeFailure }).failure);
+      return fn();
+    };
+    return kubeRetry(`${call}Job`, once, options, { sleep: async (ms) => void this.slept.push(ms) });
   }
 }
 
@@ -94,7 +109,7 @@ export class FakeKube implements KubeJobs {
  * The publish port (EventBridgePublisher) in memory: one entry in `calls` per publish call.
  * `outcome` scripts the answer: all published (default), some not ('partial'), a throw, or no answer.
  */
-export class FakeBus {
+export class FakeBus implements EventPublisher {
   readonly calls: StateChangeEvent[][] = [];
   outcome: 'ok' | 'partial' | 'throw' | 'hang' = 'ok';
   get published(): StateChangeEvent[] {
@@ -127,22 +142,25 @@ export function testPolicy(input: PolicyInput = TEST_POLICY_INPUT): Policy {
   return parsePolicy(input, ['jobs', 'jobs-extra']);
 }
 
-export function testDeps(overrides: Partial<SubmitDeps> = {}): SubmitDeps & {
+export type TestDeps = SubmitDeps & {
   store: MemoryStore;
+  reader: MemoryStore;
   kube: FakeKube;
   bus: FakeBus;
   counts: Map<string, number>;
   slept: number[];
-} {
+};
+
+export function testDeps(overrides: Partial<SubmitDeps> = {}): TestDeps {
   const counts = new Map<string, number>();
-  const slept: number[] = [];
   const store = new MemoryStore();
+  const kube = new FakeKube();
   const bus = new FakeBus();
   let clock = Date.parse('2026-01-01T00:00:00Z');
   return {
     store,
-    states: (ids: readonly string[]) => store.states(ids),
-    kube: new FakeKube(),
+    reader: store,
+    kube,
     policy: testPolicy(),
     log: silentLog,
     count: (m, value = 1) => counts.set(m, (counts.get(m) ?? 0) + value),
@@ -150,22 +168,29 @@ export function testDeps(overrides: Partial<SubmitDeps> = {}): SubmitDeps & {
       clock += 1000;
       return new Date(clock);
     },
-    retry: DEFAULT_RETRY,
-    sleep: async (ms) => {
-      slept.push(ms);
-    },
-    publish: bus.publish,
+    publisher: bus,
     bus,
     counts,
-    slept,
+    slept: kube.slept,
     ...overrides,
-  } as SubmitDeps & {
-    store: MemoryStore;
-    kube: FakeKube;
-    bus: FakeBus;
-    counts: Map<string, number>;
-    slept: number[];
-  };
+  } as TestDeps;
+}
+
+/** One message with a batch scope of its own, for a test of its outcome (the batch's end is runBatch's). */
+export function processOne(deps: SubmitDeps, message: QueueMessage, deadline: number): Promise<Outcome> {
+  return processMessage(deps, message, { deadline, scope: newScope() });
 }
 
 export const body = (value: unknown) => JSON.stringify(value);
+
+/** A deadline no test reaches. */
+export const far = () => Date.now() + 60_000;
+
+/** A valid submit that the test policy accepts, with `extra` fields. */
+export const request = (extra: Record<string, unknown> = {}) => ({
+  jobId: 'job-1',
+  owner: 'alice',
+  image: 'busybox:1.36',
+  command: ['sh', '-c', 'true'],
+  ...extra,
+});

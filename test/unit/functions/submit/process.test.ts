@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runBatch } from '../../../../functions/submit/batch.ts';
-import { processMessage } from '../../../../functions/submit/process.ts';
 import { ANNOTATIONS } from '../../../../shared/core/job/labels.ts';
-import { body, testDeps } from './fakes.ts';
-
-const far = () => Date.now() + 60_000;
-const request = (extra: Record<string, unknown> = {}) => ({
-  jobId: 'job-1',
-  owner: 'alice',
-  image: 'busybox:1.36',
-  command: ['sh', '-c', 'true'],
-  ...extra,
-});
+import { body, far, processOne, request, testDeps } from './fakes.ts';
 
 describe('submit: exactly once on at-least-once delivery', () => {
   it('the same message three times gives one Job, one record and one write', async () => {
     const deps = testDeps();
     const message = { messageId: 'm-1', body: body(request()) };
     const outcomes = [];
-    for (let i = 0; i < 3; i++) outcomes.push(await processMessage(deps, message, far()));
+    for (let i = 0; i < 3; i++) outcomes.push(await processOne(deps, message, far()));
     assert.deepEqual(outcomes, ['Accepted', 'Duplicate', 'Duplicate']);
     assert.equal(deps.kube.jobs.size, 1);
     assert.equal(deps.store.items.size, 1);
@@ -46,27 +36,27 @@ describe('submit: exactly once on at-least-once delivery', () => {
     assert.deepEqual(first.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
     assert.equal(deps.kube.jobs.size, 0);
     assert.equal(deps.store.items.get('job-1')?.state, 'SUBMITTED');
-    assert.equal(await processMessage(deps, message, far()), 'Accepted');
+    assert.equal(await processOne(deps, message, far()), 'Accepted');
     assert.equal(deps.kube.jobs.size, 1);
     assert.equal(deps.store.writes, 1);
   });
 
   it('a 409 on a Job with another request hash is a permanent refusal, not success', async () => {
     const deps = testDeps();
-    await processMessage(deps, { messageId: 'm-1', body: body(request()) }, far());
+    await processOne(deps, { messageId: 'm-1', body: body(request()) }, far());
     const [job] = deps.kube.jobs.values();
     (job?.metadata?.annotations as Record<string, string>)[ANNOTATIONS.requestHash] = 'someone-else';
     // the record is still SUBMITTED, so a redelivery tries to create the Job again
-    const outcome = await processMessage(deps, { messageId: 'm-1', body: body(request()) }, far());
+    const outcome = await processOne(deps, { messageId: 'm-1', body: body(request()) }, far());
     assert.equal(outcome, 'KubeRefused');
     assert.equal(deps.store.items.get('job-1')?.reasons?.[0]?.rule, 'kube.name_conflict');
   });
 
   it('the same jobId with another request is a conflict: the record is kept, a notice is written under the message id', async () => {
     const deps = testDeps();
-    await processMessage(deps, { messageId: 'm-1', body: body(request()) }, far());
+    await processOne(deps, { messageId: 'm-1', body: body(request()) }, far());
     const before = structuredClone(deps.store.items.get('job-1'));
-    const outcome = await processMessage(
+    const outcome = await processOne(
       deps,
       { messageId: 'm-2', body: body(request({ args: ['other'] })) },
       far(),
@@ -80,7 +70,7 @@ describe('submit: exactly once on at-least-once delivery', () => {
     assert.equal(deps.kube.jobs.size, 1);
     // the conflicting message redelivered: still one notice, still a conflict
     assert.equal(
-      await processMessage(deps, { messageId: 'm-2', body: body(request({ args: ['other'] })) }, far()),
+      await processOne(deps, { messageId: 'm-2', body: body(request({ args: ['other'] })) }, far()),
       'Conflict',
     );
     assert.equal(deps.store.items.size, 2);
@@ -89,9 +79,9 @@ describe('submit: exactly once on at-least-once delivery', () => {
   it('a jobId derived from the message id dedupes redeliveries of that message only', async () => {
     const deps = testDeps();
     const { jobId: _, ...noId } = request();
-    await processMessage(deps, { messageId: 'm-a', body: body(noId) }, far());
-    await processMessage(deps, { messageId: 'm-a', body: body(noId) }, far());
-    await processMessage(deps, { messageId: 'm-b', body: body(noId) }, far());
+    await processOne(deps, { messageId: 'm-a', body: body(noId) }, far());
+    await processOne(deps, { messageId: 'm-a', body: body(noId) }, far());
+    await processOne(deps, { messageId: 'm-b', body: body(noId) }, far());
     assert.equal(deps.kube.jobs.size, 2);
     assert.ok(deps.store.items.has('m-a') && deps.store.items.has('m-b'));
   });
@@ -115,7 +105,7 @@ describe('submit: every error has a class and a home', () => {
 
   it('a schema violation with a usable jobId is recorded under that jobId with field paths', async () => {
     const deps = testDeps();
-    await processMessage(
+    await processOne(
       deps,
       { messageId: 'm-1', body: body(request({ retries: -1, labels: { 'eks-job-runner.io/x': 'y' } })) },
       far(),
@@ -131,13 +121,13 @@ describe('submit: every error has a class and a home', () => {
 
   it('a body whose jobId is unusable is recorded under the message id', async () => {
     const deps = testDeps();
-    await processMessage(deps, { messageId: 'm-1', body: body(request({ jobId: 'has space' })) }, far());
+    await processOne(deps, { messageId: 'm-1', body: body(request({ jobId: 'has space' })) }, far());
     assert.equal(deps.store.items.get('m-1')?.state, 'REJECTED');
   });
 
   it('a policy violation: REJECTED with the rule, no Job', async () => {
     const deps = testDeps();
-    await processMessage(
+    await processOne(
       deps,
       { messageId: 'm-1', body: body(request({ image: 'evil.example.com/x:1' })) },
       far(),
@@ -186,10 +176,7 @@ describe('submit: every error has a class and a home', () => {
     deps.kube.warnings = [
       'would violate PodSecurity "restricted:latest": hostPort (container "job" uses hostPort 8080)',
     ];
-    assert.equal(
-      await processMessage(deps, { messageId: 'm-1', body: body(request()) }, far()),
-      'KubeRefused',
-    );
+    assert.equal(await processOne(deps, { messageId: 'm-1', body: body(request()) }, far()), 'KubeRefused');
     const record = deps.store.items.get('job-1');
     assert.equal(record?.state, 'REJECTED');
     assert.equal(record?.reasons?.[0]?.rule, 'kube.pod_security');
@@ -206,7 +193,7 @@ describe('submit: every error has a class and a home', () => {
       retryAfterSeconds: 2,
     });
     deps.kube.failNext('create', { message: 'fetch failed (ECONNRESET)' });
-    assert.equal(await processMessage(deps, { messageId: 'm-1', body: body(request()) }, far()), 'Accepted');
+    assert.equal(await processOne(deps, { messageId: 'm-1', body: body(request()) }, far()), 'Accepted');
     assert.ok((deps.slept[0] ?? 0) >= 2000, `waited ${deps.slept[0]}ms for Retry-After: 2`);
     assert.equal(deps.slept.length, 2);
   });
@@ -219,7 +206,7 @@ describe('submit: every error has a class and a home', () => {
       deadline: far(),
     });
     assert.deepEqual(result.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
-    assert.equal(deps.kube.calls.length, 4, 'bounded: DEFAULT_RETRY.attempts');
+    assert.equal(deps.kube.calls.length, 4, "bounded: KUBE_RETRY.attempts, the client's");
     assert.equal(deps.counts.get('RetryLater'), 1);
   });
 
@@ -254,11 +241,8 @@ describe('cancel', () => {
 
   it('cancels an active job: CANCELLED with who and why, the Job deleted', async () => {
     const deps = testDeps();
-    await processMessage(deps, { messageId: 'm-1', body: body(request()) }, far());
-    assert.equal(
-      await processMessage(deps, { messageId: 'c-1', body: cancelBody() }, far()),
-      'CancelApplied',
-    );
+    await processOne(deps, { messageId: 'm-1', body: body(request()) }, far());
+    assert.equal(await processOne(deps, { messageId: 'c-1', body: cancelBody() }, far()), 'CancelApplied');
     const record = deps.store.items.get('job-1');
     assert.equal(record?.state, 'CANCELLED');
     assert.deepEqual(
@@ -268,22 +252,19 @@ describe('cancel', () => {
     assert.ok(record?.expiresAt);
     assert.equal(deps.kube.jobs.size, 0);
     // idempotent: a redelivery deletes again (404 is fine) and changes nothing
-    assert.equal(
-      await processMessage(deps, { messageId: 'c-1', body: cancelBody() }, far()),
-      'CancelRepeated',
-    );
+    assert.equal(await processOne(deps, { messageId: 'c-1', body: cancelBody() }, far()), 'CancelRepeated');
     assert.equal(deps.store.items.get('job-1')?.version, record?.version);
   });
 
   it('a cancel before its submit leaves a tombstone, and the submit then creates no Job', async () => {
     const deps = testDeps();
     assert.equal(
-      await processMessage(deps, { messageId: 'c-1', body: cancelBody() }, far()),
+      await processOne(deps, { messageId: 'c-1', body: cancelBody() }, far()),
       'CancelBeforeSubmit',
     );
     assert.equal(deps.store.items.get('job-1')?.state, 'CANCELLED');
     assert.equal(
-      await processMessage(deps, { messageId: 'm-1', body: body(request()) }, far()),
+      await processOne(deps, { messageId: 'm-1', body: body(request()) }, far()),
       'SubmitAfterCancel',
     );
     assert.equal(deps.kube.calls.filter((c) => c === 'create').length, 0);
@@ -291,13 +272,10 @@ describe('cancel', () => {
 
   it('a cancel after completion records the outcome and changes nothing', async () => {
     const deps = testDeps();
-    await processMessage(deps, { messageId: 'm-1', body: body(request()) }, far());
+    await processOne(deps, { messageId: 'm-1', body: body(request()) }, far());
     const record = deps.store.items.get('job-1');
     if (record) deps.store.items.set('job-1', { ...record, state: 'SUCCEEDED', version: record.version + 1 });
-    assert.equal(
-      await processMessage(deps, { messageId: 'c-1', body: cancelBody() }, far()),
-      'CancelIgnored',
-    );
+    assert.equal(await processOne(deps, { messageId: 'c-1', body: cancelBody() }, far()), 'CancelIgnored');
     assert.equal(deps.store.items.get('job-1')?.state, 'SUCCEEDED');
     assert.equal(deps.kube.jobs.size, 1, 'a finished Job is left to its TTL');
   });
@@ -305,15 +283,18 @@ describe('cancel', () => {
   it('a cancel landing between the record write and the Job create: the submit deletes its Job', async () => {
     const deps = testDeps();
     const create = deps.kube.createJob.bind(deps.kube);
-    deps.kube.createJob = async (job) => {
+    deps.kube.createJob = async (job, options) => {
       // the cancel runs after our record write and before our create
-      await processMessage(deps, { messageId: 'c-1', body: cancelBody() }, far());
-      return create(job);
+      await processOne(deps, { messageId: 'c-1', body: cancelBody() }, far());
+      return create(job, options);
     };
-    assert.equal(
-      await processMessage(deps, { messageId: 'm-1', body: body(request()) }, far()),
-      'CancelRaceCleaned',
-    );
+    // the batch's check after its creates finds the record CANCELLED
+    const result = await runBatch(deps, [{ messageId: 'm-1', body: body(request()) }], {
+      concurrency: 1,
+      deadline: far(),
+    });
+    assert.deepEqual(result.batchItemFailures, []);
+    assert.equal(deps.counts.get('CancelRaceCleaned'), 1);
     assert.equal(deps.kube.jobs.size, 0);
     assert.equal(deps.store.items.get('job-1')?.state, 'CANCELLED');
   });
@@ -321,11 +302,11 @@ describe('cancel', () => {
   it('in a batch, the cancel check is one read for all the Jobs the batch created', async () => {
     const deps = testDeps();
     const create = deps.kube.createJob.bind(deps.kube);
-    deps.kube.createJob = async (job) => {
+    deps.kube.createJob = async (job, options) => {
       // a cancel lands for job-2 between its record write and its create
       if (job.metadata?.annotations?.['eks-job-runner.io/job-id'] === 'job-2')
-        await processMessage(deps, { messageId: 'c-2', body: cancelBody({ jobId: 'job-2' }) }, far());
-      return create(job);
+        await processOne(deps, { messageId: 'c-2', body: cancelBody({ jobId: 'job-2' }) }, far());
+      return create(job, options);
     };
     const records = [1, 2, 3, 4, 5].map((i) => ({
       messageId: `m-${i}`,
@@ -347,7 +328,7 @@ describe('cancel', () => {
 
   it('an invalid cancel is recorded under the message id, never under the jobId it names', async () => {
     const deps = testDeps();
-    await processMessage(deps, { messageId: 'c-1', body: body({ action: 'cancel', jobId: 'job-1' }) }, far());
+    await processOne(deps, { messageId: 'c-1', body: body({ action: 'cancel', jobId: 'job-1' }) }, far());
     assert.equal(deps.store.items.has('job-1'), false);
     assert.equal(deps.store.items.get('c-1')?.reasons?.[0]?.path, 'requestedBy');
   });
