@@ -1,5 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { documentClientOnce } from '../../shared/adapters/dynamodb/client.ts';
+import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import {
   createEventBridgeClient,
@@ -33,7 +34,7 @@ function dependencies(): Promise<Container> {
       logger.warn('EVENT_BUS_NAME is not set: REJECTED and CANCELLED transitions are not published');
     const deps: SubmitDeps = {
       store,
-      reader: { getStates: (jobIds) => store.states(jobIds) },
+      reader: new DynamoDbJobQueries(documentClientOnce(), settings.tableName),
       kube: new KubeClient(kubeConfig, { requestTimeoutMs: settings.kubeTimeoutMs, log }),
       policy: settings.policy,
       log,

@@ -1,4 +1,4 @@
-/** A failed Kubernetes call, parsed (see shared/adapters/kube-jobs.ts). */
+/** A failed Kubernetes call, parsed (see shared/adapters/kubernetes/errors.ts). */
 export interface KubeFailure {
   /** HTTP status; undefined when no response came (network, timeout). */
   status?: number;

@@ -13,6 +13,7 @@ import {
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SubmitDeps } from '../../../functions/submit/deps.ts';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
+import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { KubeClient } from '../../../shared/adapters/kubernetes/client.ts';
 import { jobName } from '../../../shared/core/job/name.ts';
@@ -88,7 +89,7 @@ export function realDeps(policyInput: PolicyInput, namespaces = stack.jobsNamesp
   kc.loadFromFile(stack.runnerKubeconfig);
   return {
     store,
-    reader: { getStates: (jobIds) => store.states(jobIds) },
+    reader: new DynamoDbJobQueries(documentClient, stack.aws.tableName),
     kube: new KubeClient(kc),
     policy: parsePolicy(policyInput, namespaces) as Policy,
     log: quiet,

@@ -4,14 +4,16 @@ import { Reconciler, reconcile } from '../../../../functions/reconcile/reconcile
 import { FINALIZER, holdsFinalizer } from '../../../../shared/core/job/labels.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../../../shared/core/reconcile/plan.ts';
 import { cond, job, pod, record, terminated } from '../../core/reconcile/fixtures.ts';
-import { CapturingPublisher, FakeKube, MemoryStore } from './fakes.ts';
+import { FakeBus } from '../../fakes/bus.ts';
+import { FakeKube } from '../../fakes/kube.ts';
+import { MemoryStore } from '../../fakes/store.ts';
 
 const config = { ...DEFAULT_RECONCILE_CONFIG, lostGraceSeconds: 0 };
 
 function setup() {
   const kube = new FakeKube();
   const store = new MemoryStore();
-  const events = new CapturingPublisher();
+  const events = new FakeBus();
   return { kube, store, events, deps: { kube, store, reader: store, events } };
 }
 
@@ -39,14 +41,14 @@ describe('Reconciler resync', () => {
     const { kube, store, deps, events } = setup();
     seed(kube, store, 600);
     await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
-    const published = events.events.length;
+    const published = events.published.length;
     const quiet = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
     assert.equal(quiet.writes, 0);
     assert.equal(quiet.kube.listJobs, 2);
     assert.equal(quiet.kube.listPods + quiet.kube.getJob + quiet.kube.podLogs, 0);
     // The records come from the one scan of the active set, not a read per job.
     assert.equal(quiet.dynamoReads, 1);
-    assert.equal(events.events.length, published);
+    assert.equal(events.published.length, published);
   });
 
   it('reports the lag from the last pod finishing to the terminal write, and none on a quiet pass', async () => {
@@ -90,7 +92,7 @@ describe('Reconciler resync', () => {
     assert.equal(r?.result?.pods[0]?.message, 'result=42');
     assert.equal(r?.result?.pods[0]?.logTail, 'log of done-p\n');
     assert.deepEqual(
-      events.events.map((e) => [e.detail.jobId, e.detail.previousState, e.detail.state]),
+      events.published.map((e) => [e.detail.jobId, e.detail.previousState, e.detail.state]),
       [['id-done', 'RUNNING', 'SUCCEEDED']],
     );
   });
@@ -101,7 +103,7 @@ describe('Reconciler resync', () => {
     const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
     assert.equal(stats.created, 1);
     assert.equal(store.items.get('orphan-id')?.owner, 'team-o');
-    assert.equal(events.events[0]?.detail.adopted, true);
+    assert.equal(events.published[0]?.detail.adopted, true);
   });
 
   it('marks an active record whose Job vanished LOST (after a GET confirms), never a terminal one', async () => {
@@ -144,7 +146,7 @@ describe('Reconciler resync', () => {
     const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config });
     assert.equal(stats.conflicts, 1);
     assert.equal(store.items.get('id-raced')?.state, 'CANCELLED');
-    assert.equal(events.events.length, 0);
+    assert.equal(events.published.length, 0);
   });
 
   it('two overlapping reconcilers: each transition written and published once', async () => {
@@ -160,7 +162,7 @@ describe('Reconciler resync', () => {
     );
     const [sa, sb] = await Promise.all([a.run(), b.run()]);
     assert.equal(sa.replaced + sb.replaced, 50);
-    assert.equal(events.events.length, 50);
+    assert.equal(events.published.length, 50);
     for (const r of store.items.values()) assert.equal(r.version, 2);
   });
 
@@ -198,7 +200,7 @@ describe('Reconciler watch', () => {
     assert.equal(store.items.get('id-job-0')?.result?.pods[0]?.exitCode, 9);
     // The watch delivered the Failed Job before the resync reached it: the resync left it alone.
     assert.deepEqual(
-      events.events.map((e) => e.detail.state),
+      events.published.map((e) => e.detail.state),
       ['FAILED'],
     );
     assert.equal(stats.resyncs, 1);
@@ -284,7 +286,7 @@ describe('Reconciler watch', () => {
     await reconcile(deps, options);
     assert.equal(store.items.get('id-slow')?.pending?.flagged, true);
     assert.deepEqual(
-      events.events.map((e) => [e.detail.previousState, e.detail.state, e.detail.pending?.flagged]),
+      events.published.map((e) => [e.detail.previousState, e.detail.state, e.detail.pending?.flagged]),
       [['PENDING', 'PENDING', true]],
     );
   });

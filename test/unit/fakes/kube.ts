@@ -1,25 +1,34 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { noKubeCalls } from '../../../../shared/adapters/kubernetes/client.ts';
-import type { StateChangeEvent } from '../../../../shared/core/job/events.ts';
-import { FINALIZER, holdsFinalizer } from '../../../../shared/core/job/labels.ts';
-import type { JobRecord } from '../../../../shared/core/job/record.ts';
-import { ACTIVE_STATES } from '../../../../shared/core/job/state.ts';
+import { noKubeCalls } from '../../../shared/adapters/kubernetes/client.ts';
+import { KubeError } from '../../../shared/adapters/kubernetes/errors.ts';
+import { kubeRetry } from '../../../shared/adapters/kubernetes/retry.ts';
+import { FINALIZER, holdsFinalizer } from '../../../shared/core/job/labels.ts';
+import type { KubeFailure } from '../../../shared/core/kube-failure.ts';
 import type {
-  EventPublisher,
+  CallOptions,
   JobPage,
-  JobReader,
-  JobStore,
   JobWatch,
   KubeJobs,
   Released,
   WatchEnd,
   WatchEventType,
-} from '../../../../shared/core/ports.ts';
-import type { LogTail } from '../../../../shared/core/reconcile/result.ts';
+} from '../../../shared/core/ports.ts';
+import type { LogTail } from '../../../shared/core/reconcile/result.ts';
 
-/** The cluster, as the reconciler sees it through the JobWatch and KubeJobs ports. */
+type SingleCall = 'create' | 'read' | 'delete';
+
+/**
+ * The cluster in memory, through the KubeJobs and JobWatch ports. The single-Job calls go through
+ * the real kubeRetry, as in KubeClient: `failNext` scripts failures, `calls` has one entry per
+ * attempt, `slept` the waits.
+ */
 export class FakeKube implements JobWatch, KubeJobs {
   jobs = new Map<string, V1Job>();
+  readonly calls: SingleCall[] = [];
+  readonly slept: number[] = [];
+  /** The warnings a create answers with (PodSecurity's, say). */
+  warnings: string[] = [];
+  readonly failures: { call: SingleCall; failure: KubeFailure }[] = [];
   pods: V1Pod[] = [];
   /** Events a watch of `jobs` delivers, in order, shortly after it starts. */
   jobEvents: Array<{ type: WatchEventType; job: V1Job }> = [];
@@ -62,19 +71,46 @@ export class FakeKube implements JobWatch, KubeJobs {
     return '100';
   }
 
-  async createJob(job: V1Job): Promise<{ warnings: string[] }> {
-    this.add(job);
-    return { warnings: [] };
+  createJob(job: V1Job, options?: CallOptions): Promise<{ warnings: string[] }> {
+    return this.attempt('create', options, () => {
+      const key = `${job.metadata?.namespace}/${job.metadata?.name}`;
+      if (this.jobs.has(key))
+        throw new KubeError({
+          status: 409,
+          reason: 'AlreadyExists',
+          message: `jobs.batch "${job.metadata?.name}" already exists`,
+        });
+      this.jobs.set(key, structuredClone(job));
+      return { warnings: [...this.warnings] };
+    });
   }
 
-  async readJob(namespace: string, name: string): Promise<V1Job | undefined> {
+  readJob(namespace: string, name: string, options?: CallOptions): Promise<V1Job | undefined> {
     this.counters.getJob++;
-    return this.jobs.get(`${namespace}/${name}`);
+    return this.attempt('read', options, () => this.jobs.get(`${namespace}/${name}`));
   }
 
-  async deleteJob(namespace: string, name: string): Promise<'deleted' | 'not-found'> {
+  deleteJob(namespace: string, name: string, options?: CallOptions): Promise<'deleted' | 'not-found'> {
     this.counters.deleteJob++;
-    return this.jobs.delete(`${namespace}/${name}`) ? 'deleted' : 'not-found';
+    return this.attempt('delete', options, () =>
+      this.jobs.delete(`${namespace}/${name}`) ? ('deleted' as const) : ('not-found' as const),
+    );
+  }
+
+  failNext(call: SingleCall, failure: KubeFailure, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push({ call, failure });
+  }
+
+  private attempt<T>(call: SingleCall, options: CallOptions | undefined, fn: () => T): Promise<T> {
+    const once = async () => {
+      await Promise.resolve();
+      this.calls.push(call);
+      const index = this.failures.findIndex((f) => f.call === call);
+      if (index >= 0)
+        throw new KubeError((this.failures.splice(index, 1)[0] as { failure: KubeFailure }).failure);
+      return fn();
+    };
+    return kubeRetry(`${call}Job`, once, options, { sleep: async (ms) => void this.slept.push(ms) });
   }
 
   async releaseJob(job: V1Job): Promise<Released> {
@@ -141,71 +177,5 @@ export class FakeKube implements JobWatch, KubeJobs {
       });
     });
     return { resourceVersion: options.resourceVersion, expired: false };
-  }
-}
-
-/** The JobStore contract in memory: conditional on version, like the DynamoDB adapter. */
-export class MemoryStore implements JobStore, JobReader {
-  items = new Map<string, JobRecord>();
-  readonly counters = { calls: 0 };
-  writes = 0;
-  /** Called before a replace is applied: lets a test play a concurrent writer. */
-  beforeReplace?: (next: JobRecord) => void;
-
-  async create(record: JobRecord): Promise<{ created: true } | { created: false; existing: JobRecord }> {
-    this.writes++;
-    const existing = this.items.get(record.jobId);
-    if (existing) return { created: false, existing: structuredClone(existing) };
-    this.items.set(record.jobId, structuredClone(record));
-    return { created: true };
-  }
-
-  async get(jobId: string): Promise<JobRecord | undefined> {
-    return this.getJob(jobId);
-  }
-
-  async replace(next: JobRecord): Promise<boolean> {
-    this.writes++;
-    this.beforeReplace?.(next);
-    const current = this.items.get(next.jobId);
-    if (!current || current.version !== next.version - 1) return false;
-    this.items.set(next.jobId, structuredClone(next));
-    return true;
-  }
-
-  async getJob(jobId: string): Promise<JobRecord | undefined> {
-    this.counters.calls++;
-    const r = this.items.get(jobId);
-    return r && structuredClone(r);
-  }
-
-  async getJobs(jobIds: readonly string[]): Promise<Map<string, JobRecord>> {
-    this.counters.calls += Math.ceil(jobIds.length / 100);
-    const out = new Map<string, JobRecord>();
-    for (const id of jobIds) {
-      const r = this.items.get(id);
-      if (r) out.set(id, structuredClone(r));
-    }
-    return out;
-  }
-
-  async getStates(jobIds: readonly string[]): Promise<Map<string, JobRecord['state']>> {
-    const records = await this.getJobs(jobIds);
-    return new Map([...records].map(([id, r]) => [id, r.state]));
-  }
-
-  async *scanActive(): AsyncGenerator<JobRecord> {
-    this.counters.calls++;
-    for (const r of [...this.items.values()]) {
-      if ((ACTIVE_STATES as readonly string[]).includes(r.state)) yield structuredClone(r);
-    }
-  }
-}
-
-export class CapturingPublisher implements EventPublisher {
-  events: StateChangeEvent[] = [];
-  async publish(events: readonly StateChangeEvent[]): Promise<{ failed: number }> {
-    this.events.push(...events);
-    return { failed: 0 };
   }
 }

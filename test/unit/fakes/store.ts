@@ -1,0 +1,77 @@
+import type { JobRecord } from '../../../shared/core/job/record.ts';
+import { ACTIVE_STATES } from '../../../shared/core/job/state.ts';
+import type { JobReader, JobStore } from '../../../shared/core/ports.ts';
+
+/** The JobStore and JobReader ports in memory, with the DynamoDB adapters' conditional semantics. */
+export class MemoryStore implements JobStore, JobReader {
+  items = new Map<string, JobRecord>();
+  /** Reader calls, as DynamoDbJobQueries counts them. */
+  readonly counters = { calls: 0 };
+  /** Writes that took effect. */
+  writes = 0;
+  /** Consistent reads by a writer (JobStore.get). */
+  reads = 0;
+  statesCalls = 0;
+  /** Called before a replace is applied: lets a test play a concurrent writer. */
+  beforeReplace?: (next: JobRecord) => void;
+
+  async create(record: JobRecord): Promise<{ created: true } | { created: false; existing: JobRecord }> {
+    await Promise.resolve();
+    const existing = this.items.get(record.jobId);
+    if (existing) return { created: false, existing: structuredClone(existing) };
+    this.writes++;
+    this.items.set(record.jobId, structuredClone(record));
+    return { created: true };
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    await Promise.resolve();
+    this.reads++;
+    const item = this.items.get(jobId);
+    return item ? structuredClone(item) : undefined;
+  }
+
+  async replace(next: JobRecord): Promise<boolean> {
+    await Promise.resolve();
+    this.beforeReplace?.(next);
+    const current = this.items.get(next.jobId);
+    if (!current || current.version !== next.version - 1) return false;
+    this.writes++;
+    this.items.set(next.jobId, structuredClone(next));
+    return true;
+  }
+
+  async getJob(jobId: string): Promise<JobRecord | undefined> {
+    this.counters.calls++;
+    const r = this.items.get(jobId);
+    return r && structuredClone(r);
+  }
+
+  async getJobs(jobIds: readonly string[]): Promise<Map<string, JobRecord>> {
+    this.counters.calls += Math.ceil(jobIds.length / 100);
+    const out = new Map<string, JobRecord>();
+    for (const id of jobIds) {
+      const r = this.items.get(id);
+      if (r) out.set(id, structuredClone(r));
+    }
+    return out;
+  }
+
+  async getStates(jobIds: readonly string[]): Promise<Map<string, JobRecord['state']>> {
+    await Promise.resolve();
+    this.statesCalls++;
+    const states = new Map<string, JobRecord['state']>();
+    for (const id of jobIds) {
+      const r = this.items.get(id);
+      if (r) states.set(id, r.state);
+    }
+    return states;
+  }
+
+  async *scanActive(): AsyncGenerator<JobRecord> {
+    this.counters.calls++;
+    for (const r of [...this.items.values()]) {
+      if ((ACTIVE_STATES as readonly string[]).includes(r.state)) yield structuredClone(r);
+    }
+  }
+}
