@@ -5,7 +5,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import { ANNOTATIONS, LABELS, MANAGER } from '../job/labels.ts';
+import { ANNOTATIONS, FINALIZER, LABELS, MANAGER } from '../job/labels.ts';
 import { labelValue } from '../job/name.ts';
 import type { Policy } from './policy.ts';
 import type { EnvVar, VolumeRequest } from './request-pod.ts';
@@ -122,6 +122,8 @@ export function renderJob(input: ManifestInput): V1Job {
     metadata: {
       name: input.jobName,
       namespace: spec.namespace,
+      // Our finalizer holds the Job, and its pods, until reconcile has recorded the outcome.
+      finalizers: withFinalizer(job.metadata?.finalizers),
       labels: {
         ...job.metadata?.labels,
         ...request.labels,
@@ -154,6 +156,7 @@ export function renderJob(input: ManifestInput): V1Job {
         : tplSpec.podFailurePolicy,
       template: {
         metadata: {
+          finalizers: withFinalizer(tplSpec.template?.metadata?.finalizers),
           labels: {
             ...tplSpec.template?.metadata?.labels,
             ...request.podLabels,
@@ -188,4 +191,8 @@ export function renderJob(input: ManifestInput): V1Job {
       },
     },
   };
+}
+
+function withFinalizer(finalizers: readonly string[] = []): string[] {
+  return [...new Set([...finalizers, FINALIZER])];
 }

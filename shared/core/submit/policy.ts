@@ -71,7 +71,7 @@ export const policySchema = z.strictObject({
       maxParallelism: z.int().min(1).default(100),
       maxCompletions: z.int().min(1).default(1000),
       defaultTtlSecondsAfterFinished: z.int().min(0).default(3600),
-      minTtlSecondsAfterFinished: z.int().min(0).default(60),
+      minTtlSecondsAfterFinished: z.int().min(0).default(0),
       maxTtlSecondsAfterFinished: z
         .int()
         .min(0)
@@ -85,7 +85,7 @@ export const policySchema = z.strictObject({
       maxParallelism: 100,
       maxCompletions: 1000,
       defaultTtlSecondsAfterFinished: 3600,
-      minTtlSecondsAfterFinished: 60,
+      minTtlSecondsAfterFinished: 0,
       maxTtlSecondsAfterFinished: 7 * 24 * 3600,
     }),
   podSecurity: z

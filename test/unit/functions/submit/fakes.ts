@@ -19,6 +19,8 @@ export const TEST_POLICY_INPUT: PolicyInput = {
   tolerationKeys: ['nvidia.com/gpu'],
   nodeSelectorKeys: ['pool'],
   resources: { max: { cpu: '2', memory: '4Gi', ephemeralStorage: '10Gi', gpu: 1 } },
+  // The default minimum is 0 (our finalizer keeps outcomes); a minimum of its own tests the range check.
+  limits: { minTtlSecondsAfterFinished: 60 },
 };
 
 export function testPolicy(input: PolicyInput = TEST_POLICY_INPUT): Policy {
