@@ -1,5 +1,5 @@
-import type { LocalStack } from '../../../test/support/local-stack.ts';
 import { DUMMY_CREDENTIALS } from '../aws/client-config.ts';
+import type { LocalStack } from '../stack-info.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
 
 /**
