@@ -2,13 +2,15 @@ import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { USES as RECONCILE_USES } from '../../functions/reconcile/uses.ts';
+import { USES as SUBMIT_USES } from '../../functions/submit/uses.ts';
 import { FUNCTIONS, JOBS_QUEUE } from '../../shared/resources.ts';
 import { ClusterAccess } from './cluster-access.ts';
 import { assertNamespace } from './cluster-rbac.ts';
+import { grantUses } from './grants.ts';
 import { assertVisibilityCoversRetries, JobsQueue } from './jobs-queue.ts';
 import { JobsTable } from './jobs-table.ts';
 import { Monitoring } from './monitoring.ts';
@@ -71,14 +73,6 @@ const MANAGED_ENVIRONMENT = [
 ];
 /** Lambda allows 4 KB of environment in all; the policy must leave room for the rest. */
 const MAX_POLICY_BYTES = 3072;
-/**
- * The DynamoDB actions each function's adapters call (dynamodb-job-store.ts: Put, Get;
- * dynamodb-job-queries.ts: Get, BatchGet, Query); nothing else is granted.
- */
-const TABLE_ACTIONS = {
-  submit: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-  reconcile: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-};
 
 /**
  * The serverless control plane: queue -> submit -> Kubernetes Jobs; a one-minute schedule
@@ -154,18 +148,10 @@ export class JobRunner extends Construct {
       ],
     });
 
-    for (const [name, fn] of [
-      ['submit', this.submit],
-      ['reconcile', this.reconcile],
-    ] as const) {
-      fn.role.addToPolicy(
-        new iam.PolicyStatement({ actions: TABLE_ACTIONS[name], resources: this.table.arns }),
-      );
-      fn.role.addToPolicy(
-        new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [props.cluster.arn] }),
-      );
-      this.bus.grantPutEventsTo(fn.role);
-    }
+    // Each function may call exactly the AWS actions of the adapter methods it uses (uses.ts).
+    const resources = { dynamodb: this.table.arns, events: [this.bus.eventBusArn], eks: [props.cluster.arn] };
+    grantUses(this.submit.role, SUBMIT_USES, resources);
+    grantUses(this.reconcile.role, RECONCILE_USES, resources);
 
     new ClusterAccess(this, 'ClusterAccess', {
       clusterName: props.cluster.name,
