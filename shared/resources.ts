@@ -52,6 +52,7 @@ export const JOBS_QUEUE = {
  * and the handlers read them (docs/deploy.md, "Settings").
  */
 export const FUNCTIONS = {
+  /** POWERTOOLS_METRICS_NAMESPACE of both functions; the ReconcileLag alarm reads it. */
   metricsNamespace: 'EksJobRunner',
   submit: {
     /** POWERTOOLS_SERVICE_NAME: the `service` of log lines and the metrics' dimension. */
@@ -65,11 +66,14 @@ export const FUNCTIONS = {
     serviceName: 'reconcile',
     /** How long one invocation watches by default (RECONCILE_WINDOW_SECONDS). */
     windowSeconds: 50,
+    /** The shortest window CDK deploys; the handler also takes 0 (one resync, no watch). */
+    minWindowSeconds: 10,
     maxWindowSeconds: 840,
     /** The timeout is the window plus this: the handler cuts its window to finish in time. */
     flushSeconds: 30,
     /** Kept back from the remaining time when the window is cut. */
     finishReserveSeconds: 15,
+    /** The schedule's rate; a tick older than this is dropped, not retried. */
     scheduleSeconds: 60,
     memoryMb: 512,
     /** One reconciler at a time: two would race each other's conditional writes for nothing. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Policy, parsePolicy } from '../../shared/core/submit/policy.ts';
+import { integer, list, optional, required } from '../../shared/runtime/settings.ts';
 
 /** What the submit function reads from its environment (docs/request.md, "Configuration"). */
 export interface SubmitSettings {
@@ -16,34 +17,16 @@ export interface SubmitSettings {
   kubeTimeoutMs: number;
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name} must be an integer from ${min} to ${max}`);
-  return value;
-}
-
 /**
  * The policy comes from JOB_POLICY (inline JSON) or else JOB_POLICY_FILE (a path); with neither,
  * the built-in defaults apply, which allow no image at all. JOB_POLICY wins when both are set.
  */
 export function readPolicyInput(env: NodeJS.ProcessEnv): unknown {
-  const inline = env.JOB_POLICY?.trim();
-  const source = inline
-    ? 'JOB_POLICY'
-    : env.JOB_POLICY_FILE?.trim()
-      ? `JOB_POLICY_FILE (${env.JOB_POLICY_FILE})`
-      : undefined;
+  const inline = optional(env, 'JOB_POLICY');
+  const file = optional(env, 'JOB_POLICY_FILE');
+  const source = inline ? 'JOB_POLICY' : file ? `JOB_POLICY_FILE (${env.JOB_POLICY_FILE})` : undefined;
   if (!source) return {};
-  const text = inline ?? readFileSync(env.JOB_POLICY_FILE?.trim() ?? '', 'utf8');
+  const text = inline ?? readFileSync(file ?? '', 'utf8');
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -52,13 +35,10 @@ export function readPolicyInput(env: NodeJS.ProcessEnv): unknown {
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): SubmitSettings {
-  const namespaces = required(env, 'JOBS_NAMESPACES')
-    .split(',')
-    .map((ns) => ns.trim())
-    .filter(Boolean);
+  const namespaces = list(env, 'JOBS_NAMESPACES');
   return {
     tableName: required(env, 'JOBS_TABLE_NAME'),
-    eventBusName: env.EVENT_BUS_NAME?.trim() || undefined,
+    eventBusName: optional(env, 'EVENT_BUS_NAME'),
     policy: parsePolicy(readPolicyInput(env), namespaces),
     concurrency: integer(env, 'SUBMIT_CONCURRENCY', 32, 1, 256),
     kubeTimeoutMs: integer(env, 'KUBE_REQUEST_TIMEOUT_MS', 5000, 100, 60_000),

@@ -1,11 +1,13 @@
 /**
  * The deployment's parameters, read from CDK context: cdk.json holds the defaults (with
  * placeholder account and region, so synth never calls AWS) and `-c key=value` overrides
- * them. Values from the command line arrive as strings, so every reader accepts both.
+ * them; the reconcile window defaults to FUNCTIONS (shared/resources.ts), as the handler's
+ * does. Values from the command line arrive as strings, so every reader accepts both.
  */
 import { readFileSync } from 'node:fs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
+import { FUNCTIONS } from '../../shared/resources.ts';
 import type { JobRunnerProps, ScheduledJobConfig, SubmitTuning } from '../constructs/job-runner.ts';
 import type { VpcPlacementIds } from '../stacks/job-runner-stack.ts';
 
@@ -44,7 +46,7 @@ export function readConfig(node: Node): AppConfig {
     clusterName: required(read, 'clusterName'),
     jobsNamespaces: list(read('jobsNamespaces')),
     jobPolicy: jobPolicy(read),
-    reconcileWindowSeconds: int(read, 'reconcileWindowSeconds', 50),
+    reconcileWindowSeconds: int(read, 'reconcileWindowSeconds', FUNCTIONS.reconcile.windowSeconds),
     reconcileLagThresholdSeconds: int(read, 'reconcileLagThresholdSeconds', 120),
     submit: {
       batchSize: int(read, 'submitBatchSize', 10),

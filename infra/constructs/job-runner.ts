@@ -2,16 +2,18 @@ import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { JOBS_QUEUE } from '../../shared/resources.ts';
+import { USES as RECONCILE_USES } from '../../functions/reconcile/uses.ts';
+import { USES as SUBMIT_USES } from '../../functions/submit/uses.ts';
+import { FUNCTIONS, JOBS_QUEUE } from '../../shared/resources.ts';
 import { ClusterAccess } from './cluster-access.ts';
 import { assertNamespace } from './cluster-rbac.ts';
+import { grantUses } from './grants.ts';
 import { assertVisibilityCoversRetries, JobsQueue } from './jobs-queue.ts';
 import { JobsTable } from './jobs-table.ts';
-import { METRICS_NAMESPACE, Monitoring } from './monitoring.ts';
+import { Monitoring } from './monitoring.ts';
 import { RunnerFunction, type VpcPlacement } from './runner-function.ts';
 import { ScheduledJob } from './scheduled-job.ts';
 
@@ -41,7 +43,7 @@ export interface JobRunnerProps {
   jobsNamespaces: string[];
   /** Operator policy JSON, handed to submit as JOB_POLICY. */
   jobPolicy: string;
-  /** How long each reconcile invocation watches; its timeout is this plus 30 seconds. */
+  /** How long each reconcile invocation watches; its timeout is this plus FUNCTIONS.reconcile.flushSeconds. */
   reconcileWindowSeconds: number;
   submit: SubmitTuning;
   placement?: VpcPlacement;
@@ -56,8 +58,6 @@ export interface JobRunnerProps {
   functionEnvironment?: { submit?: Record<string, string>; reconcile?: Record<string, string> };
 }
 
-/** POWERTOOLS_SERVICE_NAME: the `service` of log lines and the dimension of the EksJobRunner metrics. */
-export const SERVICE_NAMES = { submit: 'submit', reconcile: 'reconcile' } as const;
 /** The environment CDK manages; extra settings may not override these. */
 const MANAGED_ENVIRONMENT = [
   'JOBS_TABLE_NAME',
@@ -73,21 +73,6 @@ const MANAGED_ENVIRONMENT = [
 ];
 /** Lambda allows 4 KB of environment in all; the policy must leave room for the rest. */
 const MAX_POLICY_BYTES = 3072;
-/** The longest watch window the reconcile function accepts (functions/reconcile/config.ts). */
-const MAX_RECONCILE_WINDOW_SECONDS = 840;
-/**
- * Seconds of the reconcile timeout beyond its watch window: the function cuts its window to
- * the remaining time minus 15 s and wants 30 s in all to finish writes (docs/reconcile.md).
- */
-const RECONCILE_FLUSH_SECONDS = 30;
-/**
- * The DynamoDB actions each function's adapters call (dynamodb-job-store.ts: Put, Get;
- * dynamodb-job-queries.ts: Get, BatchGet, Query); nothing else is granted.
- */
-const TABLE_ACTIONS = {
-  submit: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-  reconcile: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-};
 
 /**
  * The serverless control plane: queue -> submit -> Kubernetes Jobs; a one-minute schedule
@@ -115,32 +100,31 @@ export class JobRunner extends Construct {
       CLUSTER_ACCESS: 'eks',
       EKS_CLUSTER_NAME: props.cluster.name,
       JOBS_NAMESPACES: props.jobsNamespaces.join(','),
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_METRICS_NAMESPACE: FUNCTIONS.metricsNamespace,
     };
     const shared = { placement: props.placement, logRetention: logs.RetentionDays.ONE_MONTH };
     this.submit = new RunnerFunction(this, 'Submit', {
       ...shared,
       name: 'submit',
-      timeout: Duration.seconds(JOBS_QUEUE.submitTimeoutSeconds),
-      memorySize: 512,
+      timeout: Duration.seconds(FUNCTIONS.submit.timeoutSeconds),
+      memorySize: FUNCTIONS.submit.memoryMb,
       environment: {
         ...props.functionEnvironment?.submit,
         ...common,
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.submit,
+        POWERTOOLS_SERVICE_NAME: FUNCTIONS.submit.serviceName,
         JOB_POLICY: jobPolicy,
       },
     });
     this.reconcile = new RunnerFunction(this, 'Reconcile', {
       ...shared,
       name: 'reconcile',
-      timeout: Duration.seconds(props.reconcileWindowSeconds + RECONCILE_FLUSH_SECONDS),
-      memorySize: 512,
-      // One reconciler at a time: two would race each other's conditional writes for nothing.
-      reservedConcurrentExecutions: 1,
+      timeout: Duration.seconds(props.reconcileWindowSeconds + FUNCTIONS.reconcile.flushSeconds),
+      memorySize: FUNCTIONS.reconcile.memoryMb,
+      reservedConcurrentExecutions: FUNCTIONS.reconcile.reservedConcurrency,
       environment: {
         ...props.functionEnvironment?.reconcile,
         ...common,
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.reconcile,
+        POWERTOOLS_SERVICE_NAME: FUNCTIONS.reconcile.serviceName,
         RECONCILE_WINDOW_SECONDS: String(props.reconcileWindowSeconds),
       },
     });
@@ -153,31 +137,21 @@ export class JobRunner extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    // A tick that could not start within a minute is stale: the next one is already due.
-    this.reconcile.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    // A tick that could not start within one period is stale: the next one is already due.
+    const period = Duration.seconds(FUNCTIONS.reconcile.scheduleSeconds);
+    this.reconcile.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: period });
     new events.Rule(this, 'ReconcileSchedule', {
       description: 'Runs the reconcile function every minute',
-      schedule: events.Schedule.rate(Duration.minutes(1)),
+      schedule: events.Schedule.rate(period),
       targets: [
-        new eventTargets.LambdaFunction(this.reconcile.function, {
-          retryAttempts: 0,
-          maxEventAge: Duration.minutes(1),
-        }),
+        new eventTargets.LambdaFunction(this.reconcile.function, { retryAttempts: 0, maxEventAge: period }),
       ],
     });
 
-    for (const [name, fn] of [
-      ['submit', this.submit],
-      ['reconcile', this.reconcile],
-    ] as const) {
-      fn.role.addToPolicy(
-        new iam.PolicyStatement({ actions: TABLE_ACTIONS[name], resources: this.table.arns }),
-      );
-      fn.role.addToPolicy(
-        new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [props.cluster.arn] }),
-      );
-      this.bus.grantPutEventsTo(fn.role);
-    }
+    // Each function may call exactly the AWS actions of the adapter methods it uses (uses.ts).
+    const resources = { dynamodb: this.table.arns, events: [this.bus.eventBusArn], eks: [props.cluster.arn] };
+    grantUses(this.submit.role, SUBMIT_USES, resources);
+    grantUses(this.reconcile.role, RECONCILE_USES, resources);
 
     new ClusterAccess(this, 'ClusterAccess', {
       clusterName: props.cluster.name,
@@ -191,7 +165,7 @@ export class JobRunner extends Construct {
       deadLetterQueue: this.queue.deadLetterQueue,
       submit: this.submit.function,
       reconcile: this.reconcile.function,
-      reconcileService: SERVICE_NAMES.reconcile,
+      reconcileService: FUNCTIONS.reconcile.serviceName,
       reconcileLagThresholdSeconds: props.reconcileLagThresholdSeconds ?? 120,
       alarmTopicArn: props.alarmTopicArn,
     });
@@ -223,14 +197,15 @@ function validate(props: JobRunnerProps): void {
   if (props.jobsNamespaces.length === 0) throw new Error('at least one jobs namespace is needed');
   for (const namespace of props.jobsNamespaces) assertNamespace(namespace);
   const window = props.reconcileWindowSeconds;
-  if (!Number.isInteger(window) || window < 10 || window > MAX_RECONCILE_WINDOW_SECONDS) {
-    throw new Error(`reconcileWindowSeconds must be an integer from 10 to ${MAX_RECONCILE_WINDOW_SECONDS}`);
+  const { minWindowSeconds: min, maxWindowSeconds: max } = FUNCTIONS.reconcile;
+  if (!Number.isInteger(window) || window < min || window > max) {
+    throw new Error(`reconcileWindowSeconds must be an integer from ${min} to ${max}`);
   }
   for (const [name, environment] of Object.entries(props.functionEnvironment ?? {})) {
     const clash = Object.keys(environment ?? {}).filter((key) => MANAGED_ENVIRONMENT.includes(key));
     if (clash.length > 0) throw new Error(`functionEnvironment.${name} may not set ${clash.join(', ')}`);
   }
-  assertVisibilityCoversRetries(JOBS_QUEUE.visibilityTimeoutSeconds, JOBS_QUEUE.submitTimeoutSeconds);
+  assertVisibilityCoversRetries(JOBS_QUEUE.visibilityTimeoutSeconds, FUNCTIONS.submit.timeoutSeconds);
 }
 
 /** Minified, because the policy shares Lambda's 4 KB of environment with everything else. */

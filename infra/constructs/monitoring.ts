@@ -5,8 +5,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FUNCTIONS } from '../../shared/resources.ts';
 
-export const METRICS_NAMESPACE = 'EksJobRunner';
 /**
  * Emitted by the reconcile function (Powertools metrics, dimension `service`): the longest
  * time in an invocation from a job's last pod finishing to the write of its terminal record.
@@ -41,7 +41,7 @@ export class Monitoring extends Construct {
       statistic: 'Maximum',
     });
     const reconcileLag = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
+      namespace: FUNCTIONS.metricsNamespace,
       metricName: RECONCILE_LAG_METRIC,
       dimensionsMap: { service: props.reconcileService },
       period: minute,

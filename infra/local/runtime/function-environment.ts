@@ -1,5 +1,6 @@
-import type { LocalStack } from '../../../test/support/local-stack.ts';
+import { FUNCTIONS } from '../../../shared/resources.ts';
 import { DUMMY_CREDENTIALS } from '../aws/client-config.ts';
+import type { LocalStack } from '../stack-info.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
 
 /**
@@ -15,9 +16,10 @@ export function functionEnvironment(
   functionName: 'submit' | 'reconcile',
 ): Record<string, string> {
   return {
-    // Read at import (the Logger is made once), so set per function before its import.
-    // Named as SERVICE_NAMES in infra/constructs/job-runner.ts (not imported: it loads CDK).
-    POWERTOOLS_SERVICE_NAME: `eks-job-runner-${functionName}`,
+    // Read at import (the Logger is made once), so set per function before its import;
+    // the names CDK sets (shared/resources.ts, FUNCTIONS).
+    POWERTOOLS_SERVICE_NAME: FUNCTIONS[functionName].serviceName,
+    POWERTOOLS_METRICS_NAMESPACE: FUNCTIONS.metricsNamespace,
     JOBS_TABLE_NAME: stack.aws.tableName,
     EVENT_BUS_NAME: stack.aws.eventBusName,
     CLUSTER_ACCESS: 'kubeconfig',

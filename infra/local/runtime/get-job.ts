@@ -3,8 +3,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { JOBS_TABLE } from '../../../shared/resources.ts';
-import { loadLocalStack } from '../../../test/support/local-stack.ts';
 import { localAwsConfig } from '../aws/client-config.ts';
+import { loadLocalStack } from '../stack-info.ts';
 
 const jobId = process.argv[2];
 if (!jobId) {

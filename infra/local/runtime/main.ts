@@ -3,9 +3,9 @@
 // the ones CDK deploys: run `npm run build` first. Flags: see runtime-options.ts (--help).
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent, SQSEvent } from 'aws-lambda';
-import { loadLocalStack } from '../../../test/support/local-stack.ts';
 import { localAwsConfig } from '../aws/client-config.ts';
 import { queueArn } from '../aws/queues.ts';
+import { loadLocalStack } from '../stack-info.ts';
 import { applyFunctionEnvironment, functionEnvironment } from './function-environment.ts';
 import { bundlePath, loadBundle } from './load-bundle.ts';
 import { readRuntimeOptions, USAGE } from './runtime-options.ts';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { JOBS_QUEUE } from '../../../shared/resources.ts';
+import { FUNCTIONS } from '../../../shared/resources.ts';
 
 export interface RuntimeOptions {
   batchSize: number;
@@ -16,7 +16,7 @@ export interface RuntimeOptions {
   distDir: string | undefined;
 }
 
-const RECONCILE_FLUSH_SECONDS = 10;
+const { flushSeconds } = FUNCTIONS.reconcile;
 
 /** Each flag, its environment variable, and its default; a flag wins over the variable. */
 const SETTINGS = {
@@ -24,12 +24,19 @@ const SETTINGS = {
   'batching-window': { env: 'EJR_BATCHING_WINDOW_SECONDS', default: '1' },
   'visibility-timeout': { env: 'EJR_VISIBILITY_TIMEOUT_SECONDS', default: undefined },
   concurrency: { env: 'EJR_CONCURRENCY', default: '2' },
-  'schedule-period': { env: 'EJR_SCHEDULE_PERIOD_SECONDS', default: '60' },
+  // The timings CDK deploys (shared/resources.ts, FUNCTIONS).
+  'schedule-period': {
+    env: 'EJR_SCHEDULE_PERIOD_SECONDS',
+    default: String(FUNCTIONS.reconcile.scheduleSeconds),
+  },
   'first-firing': { env: 'EJR_FIRST_FIRING', default: 'immediately' },
-  'submit-timeout': { env: 'EJR_SUBMIT_TIMEOUT_SECONDS', default: String(JOBS_QUEUE.submitTimeoutSeconds) },
-  // Default: the window plus the 10 s the CDK stack gives reconcile to flush (job-runner.ts).
+  'submit-timeout': { env: 'EJR_SUBMIT_TIMEOUT_SECONDS', default: String(FUNCTIONS.submit.timeoutSeconds) },
+  // Default: the window plus the flush seconds the CDK stack gives reconcile, as there.
   'reconcile-timeout': { env: 'EJR_RECONCILE_TIMEOUT_SECONDS', default: undefined },
-  'reconcile-window': { env: 'EJR_RECONCILE_WINDOW_SECONDS', default: '50' },
+  'reconcile-window': {
+    env: 'EJR_RECONCILE_WINDOW_SECONDS',
+    default: String(FUNCTIONS.reconcile.windowSeconds),
+  },
   dist: { env: 'EJR_DIST_DIR', default: undefined },
 } as const;
 
@@ -37,7 +44,7 @@ type Setting = keyof typeof SETTINGS;
 
 const DERIVED: Record<string, string> = {
   'visibility-timeout': "the queue's own",
-  'reconcile-timeout': `reconcile window + ${RECONCILE_FLUSH_SECONDS}`,
+  'reconcile-timeout': `reconcile window + ${flushSeconds}`,
   dist: 'dist/functions',
 };
 
@@ -79,7 +86,7 @@ export function readRuntimeOptions(argv: string[], env: NodeJS.ProcessEnv = proc
     reconcileWindowSeconds: number('reconcile-window', { min: 1 }),
     reconcileTimeoutSeconds:
       raw('reconcile-timeout') === undefined
-        ? number('reconcile-window', { min: 1 }) + RECONCILE_FLUSH_SECONDS
+        ? number('reconcile-window', { min: 1 }) + flushSeconds
         : number('reconcile-timeout', { min: 1 }),
     distDir: raw('dist'),
   };

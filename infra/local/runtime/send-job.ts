@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { loadLocalStack } from '../../../test/support/local-stack.ts';
 import { localAwsConfig } from '../aws/client-config.ts';
+import { loadLocalStack } from '../stack-info.ts';
 
 const source = process.argv[2];
 if (!source) {

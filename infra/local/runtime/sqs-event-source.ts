@@ -15,18 +15,13 @@
  * - The 6 MB payload limit of an invocation is not enforced.
  */
 
-import { setTimeout as delay } from 'node:timers/promises';
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { queueArn } from '../aws/queues.ts';
 import { readBatchResponse } from './batch-response.ts';
 import { type InvocationResult, invoke, type LambdaHandler } from './invoke.ts';
 import { createLambdaContext, type FunctionSettings } from './lambda-context.ts';
+import { type BatchSource, gatherBatch, pause } from './sqs-batch.ts';
 import { parseQueueArn, type QueueIdentity, toSqsRecord } from './sqs-records.ts';
 
 export interface SqsEventSourceOptions {
@@ -64,11 +59,8 @@ export interface SqsInvocationReport {
   error?: string;
 }
 
-interface EventSource {
+interface EventSource extends BatchSource {
   options: SqsEventSourceOptions;
-  batchSize: number;
-  windowMs: number;
-  waitTimeSeconds: number;
   queue: QueueIdentity;
   function: FunctionSettings;
 }
@@ -127,58 +119,6 @@ async function poll(source: EventSource): Promise<void> {
       backoffMs = Math.min(16_000, Math.max(1_000, backoffMs * 2));
       await pause(backoffMs, signal);
     }
-  }
-}
-
-/**
- * The first receive waits (long poll) for the batch's first message; from then on the
- * poller keeps receiving until the batch is full or the batching window has passed.
- * WaitTimeSeconds is whole seconds, so the window's last fraction of a second is waited
- * out here and ended with a short poll: the window is kept, not rounded up.
- */
-async function gatherBatch(source: EventSource): Promise<Message[]> {
-  const { signal } = source.options;
-  const batch = await receive(source, source.batchSize, source.waitTimeSeconds, signal);
-  if (batch.length === 0) return batch;
-  const windowEnd = Date.now() + source.windowMs;
-  try {
-    while (batch.length < source.batchSize && !signal.aborted) {
-      const remainingMs = windowEnd - Date.now();
-      if (remainingMs <= 0) break;
-      const wanted = source.batchSize - batch.length;
-      if (remainingMs >= 1000) {
-        batch.push(...(await receive(source, wanted, Math.min(20, Math.floor(remainingMs / 1000)))));
-      } else {
-        await pause(remainingMs, signal);
-        batch.push(...(await receive(source, wanted, 0)));
-        break;
-      }
-    }
-  } catch (error) {
-    // The messages in hand are invisible to everyone else now: invoke with them rather than drop them.
-    source.options.onError?.(error);
-  }
-  return batch;
-}
-
-async function receive(source: EventSource, wanted: number, waitSeconds: number, abort?: AbortSignal) {
-  const { sqs, queueUrl, visibilityTimeoutSeconds } = source.options;
-  try {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: Math.min(10, wanted),
-        WaitTimeSeconds: waitSeconds,
-        VisibilityTimeout: visibilityTimeoutSeconds,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-      { abortSignal: abort },
-    );
-    return Messages;
-  } catch (error) {
-    if (abort?.aborted) return [];
-    throw error;
   }
 }
 
@@ -254,9 +194,4 @@ async function deleteMessages(source: EventSource, messages: Message[]): Promise
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** Waits, or less if the signal aborts first; never rejects. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return delay(ms, undefined, { signal }).catch(() => {});
 }

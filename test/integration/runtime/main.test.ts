@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { localAwsConfig } from '../../../infra/local/aws/client-config.ts';
-import type { LocalStack } from '../../support/local-stack.ts';
+import type { LocalStack } from '../../../infra/local/stack-info.ts';
+import { FUNCTIONS } from '../../../shared/resources.ts';
 import { type MotoServer, motoForTests } from '../../support/moto.ts';
 import {
   buildFixtureBundle,
@@ -131,8 +132,12 @@ describe('main.ts, send-job.ts, get-job.ts', { timeout: 60_000 }, () => {
       AWS_REGION: stack.aws.region,
       AWS_ACCESS_KEY_ID: 'test',
     };
-    assert.deepEqual(seenBy('submit'), { ...common, POWERTOOLS_SERVICE_NAME: 'eks-job-runner-submit' });
-    assert.deepEqual(seenBy('reconcile'), { ...common, POWERTOOLS_SERVICE_NAME: 'eks-job-runner-reconcile' });
+    // The service names CDK sets.
+    assert.deepEqual(seenBy('submit'), { ...common, POWERTOOLS_SERVICE_NAME: FUNCTIONS.submit.serviceName });
+    assert.deepEqual(seenBy('reconcile'), {
+      ...common,
+      POWERTOOLS_SERVICE_NAME: FUNCTIONS.reconcile.serviceName,
+    });
 
     runtime.kill('SIGTERM');
     const code = await within(exited, 10_000, 'the runtime to exit');

@@ -259,7 +259,7 @@ describe('IAM', () => {
     return (policies[0] as Cfn).Properties.PolicyDocument.Statement as Cfn[];
   }
 
-  test('submit may read and write the table, describe the one cluster, consume the queue, and no more', () => {
+  test('submit may read, batch-read and write the table, describe the one cluster, consume the queue, and no more', () => {
     assert.deepEqual(statements(submitId), [
       {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -278,7 +278,8 @@ describe('IAM', () => {
         Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
       },
       {
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        // BatchGetItem: the batch's cancel check (getStates), missing before the grants came from the code.
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
         Effect: 'Allow',
         Resource: tableArns,
       },

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * What infra/local/stack-up.sh started, as it wrote it to stack.json: read by the local
+ * runtime (infra/local/runtime) and by the tests (test/support/local-stack.ts).
+ */
+export interface LocalStack {
+  /** The directory with the stack's state, logs and kubeconfigs. */
+  dir: string;
+  apiServerUrl: string;
+  /** Kubeconfig of the runner identity: the user the Role in infra/k8s/rbac.yaml is bound to. */
+  runnerKubeconfig: string;
+  /** Kubeconfig of a cluster admin, for test setup and for checks the runner may not make. */
+  adminKubeconfig: string;
+  /** The namespaces jobs run in (PodSecurity `restricted` enforced, the Role bound). */
+  jobsNamespaces: string[];
+  nodes: string[];
+  aws: {
+    endpoint: string;
+    region: string;
+    tableName: string;
+    queueUrl: string;
+    dlqUrl: string;
+    eventBusName: string;
+  };
+  /** Process ids of the stack's servers. */
+  pids: Record<string, number>;
+}
+
+export function stackDir(): string {
+  const cache =
+    process.env.EJR_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'eks-job-runner');
+  return process.env.EJR_STACK_DIR ?? join(cache, 'stack');
+}
+
+export function loadLocalStack(): LocalStack {
+  const file = join(stackDir(), 'stack.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as LocalStack;
+  } catch (error) {
+    throw new Error(`the local stack is not up (${file} unreadable): run npm run stack:up`, { cause: error });
+  }
+}

@@ -1,0 +1,27 @@
+import { actionTable } from '../action-table.ts';
+import type { DynamoDbJobQueries } from './job-queries.ts';
+import type { DynamoDbJobStore } from './job-store.ts';
+
+/**
+ * The DynamoDB actions each method of the DynamoDB adapters calls, on the jobs table and its
+ * indexes (test/unit/adapters/iam.test.ts sends every method's calls and checks them here).
+ */
+export const DYNAMODB_ACTIONS = {
+  // `states` is left out while it is being replaced by DynamoDbJobQueries.getStates.
+  DynamoDbJobStore: actionTable<Omit<DynamoDbJobStore, 'states'>>()({
+    /** A conditional PutItem; when the condition fails, one GetItem reads the existing record. */
+    create: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+    get: ['dynamodb:GetItem'],
+    replace: ['dynamodb:PutItem'],
+  }),
+  DynamoDbJobQueries: actionTable<DynamoDbJobQueries>()({
+    getJob: ['dynamodb:GetItem'],
+    getJobs: ['dynamodb:BatchGetItem'],
+    getStates: ['dynamodb:BatchGetItem'],
+    /** Queries of the indexes (`byOwner`, `byStatus`). */
+    listByOwner: ['dynamodb:Query'],
+    listByState: ['dynamodb:Query'],
+    scanState: ['dynamodb:Query'],
+    scanActive: ['dynamodb:Query'],
+  }),
+};

@@ -1,0 +1,38 @@
+import type { IamAction } from './action-table.ts';
+import { DYNAMODB_ACTIONS } from './dynamodb/iam.ts';
+import { EVENTBRIDGE_ACTIONS } from './eventbridge/iam.ts';
+import { KUBERNETES_ACTIONS } from './kubernetes/iam.ts';
+
+/**
+ * Every adapter's action table, by adapter: the IAM actions each of its methods calls. A
+ * function declares the methods it uses (functions/<name>/uses.ts); CDK grants it the actions
+ * of those and no others (infra/constructs/job-runner.ts), and its handler hands the use cases
+ * adapters that refuse any other method (shared/runtime/only-methods.ts).
+ */
+export const ADAPTER_ACTIONS = { ...DYNAMODB_ACTIONS, ...EVENTBRIDGE_ACTIONS, ...KUBERNETES_ACTIONS };
+
+export type AdapterName = keyof typeof ADAPTER_ACTIONS;
+
+/** The methods a function uses, by adapter: only methods an action table declares. */
+export type Uses = {
+  readonly [A in AdapterName]?: readonly (keyof (typeof ADAPTER_ACTIONS)[A] & string)[];
+};
+
+/** The IAM actions the used methods call, each once, sorted. */
+export function actionsOf(uses: Uses): IamAction[] {
+  const actions = new Set<IamAction>();
+  for (const [adapter, methods] of Object.entries(uses) as [AdapterName, readonly string[]][]) {
+    const table: Record<string, readonly IamAction[]> = ADAPTER_ACTIONS[adapter];
+    for (const method of methods) {
+      const declared = table[method];
+      if (!declared) throw new Error(`${adapter}.${method} has no action table entry`);
+      for (const action of declared) actions.add(action);
+    }
+  }
+  return [...actions].sort();
+}
+
+/** The IAM service prefix of an action: `dynamodb` of `dynamodb:PutItem`. */
+export function serviceOf(action: IamAction): string {
+  return action.slice(0, action.indexOf(':'));
+}
