@@ -9,11 +9,15 @@ import {
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
 import { KubeWatchClient } from '../../shared/adapters/kubernetes/watch-client.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
+import { onlyMethods } from '../../shared/runtime/only-methods.ts';
 import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { readSettings } from './config.ts';
 import { type ReconcilerDeps, type ReconcileStats, reconcile } from './reconciler.ts';
+import { USES } from './uses.ts';
 
 const { logger, metrics, log } = powertools('reconcile');
+/** Every adapter is limited to the methods this file declares, the ones CDK grants. */
+const USES_FILE = 'functions/reconcile/uses.ts';
 const settings = readSettings();
 
 /** Adapters are built once per container (the EKS token inside renews itself). */
@@ -24,9 +28,17 @@ function dependencies(): Promise<ReconcilerDeps> {
     const client = documentClientOnce();
     return {
       kube: new KubeWatchClient(kc, { log }),
-      store: new DynamoDbJobStore(client, settings.tableName),
-      reader: new DynamoDbJobQueries(client, settings.tableName),
-      events: new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName),
+      store: onlyMethods(new DynamoDbJobStore(client, settings.tableName), USES.DynamoDbJobStore, USES_FILE),
+      reader: onlyMethods(
+        new DynamoDbJobQueries(client, settings.tableName),
+        USES.DynamoDbJobQueries,
+        USES_FILE,
+      ),
+      events: onlyMethods(
+        new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName),
+        USES.EventBridgePublisher,
+        USES_FILE,
+      ),
       log,
     };
   });

@@ -1,7 +1,8 @@
-import type { V1Job } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { JOB_NAME_LABEL } from '../../shared/adapters/kubernetes/selectors.ts';
-import { MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
+import { holdsFinalizer, MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
+import { mapPool } from '../../shared/runtime/pool.ts';
 import { type Invocation, jobKey } from './context.ts';
 import type { JobBatches } from './job-batch.ts';
 import type { JobWriter } from './job-writer.ts';
@@ -22,6 +23,11 @@ export class WatchLoop {
   private readonly dirty = new Map<string, V1Job | undefined>();
   /** Jobs the watch saw deleted, with when. */
   private readonly deleted = new Map<string, string>();
+  /**
+   * Deleted pods we hold whose Job is recorded or gone: created after their Job was settled (the
+   * Foreground delete stops them), so no Job-level release saw them.
+   */
+  private readonly strays = new Map<string, V1Pod>();
   private batches?: JobBatches;
   private resync?: Resync;
 
@@ -74,6 +80,8 @@ export class WatchLoop {
         const key = jobKey(namespace, pod.metadata?.labels?.[JOB_NAME_LABEL]);
         const tracked = this.run.tracked.get(key);
         if (tracked && !tracked.terminal && !this.dirty.has(key)) this.dirty.set(key, undefined);
+        else if (pod.metadata?.deletionTimestamp && holdsFinalizer(pod))
+          this.strays.set(jobKey(namespace, pod.metadata.name), pod);
       });
       version = end.resourceVersion;
       if (end.expired) {
@@ -116,7 +124,25 @@ export class WatchLoop {
       if (record && !isTerminal(record.state) && !this.lost.has(tracked.jobId)) this.lost.suspect(record, at);
     }
     if (this.lost.size > 0) await this.lost.confirm();
+    await this.releaseStrays();
     await this.writer.flushEvents();
+  }
+
+  private async releaseStrays(): Promise<void> {
+    const strays = [...this.strays.values()];
+    this.strays.clear();
+    const { kube } = this.run.deps;
+    await mapPool(strays, this.run.settings.concurrency, async (pod) => {
+      const namespace = pod.metadata?.namespace ?? '';
+      const jobName = pod.metadata?.labels?.[JOB_NAME_LABEL] ?? '';
+      try {
+        const tracked = this.run.tracked.get(jobKey(namespace, jobName));
+        if (tracked?.terminal || !(await kube.readJob(namespace, jobName))) await kube.releasePod(pod);
+      } catch (error) {
+        this.run.stats.errors++;
+        this.run.log.error('releasing a stray pod failed', { pod: pod.metadata?.name, error: String(error) });
+      }
+    });
   }
 }
 

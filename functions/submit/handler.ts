@@ -8,12 +8,17 @@ import {
 } from '../../shared/adapters/eventbridge/publisher.ts';
 import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
+import { FUNCTIONS } from '../../shared/resources.ts';
+import { onlyMethods } from '../../shared/runtime/only-methods.ts';
 import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { runBatch } from './batch.ts';
 import { readSettings } from './config.ts';
 import type { SubmitDeps } from './deps.ts';
+import { USES } from './uses.ts';
 
 const { logger, metrics, log } = powertools('submit');
+/** Every adapter is limited to the methods this file declares, the ones CDK grants. */
+const USES_FILE = 'functions/submit/uses.ts';
 
 /** Built once per container, at import (the cold start); a failed start is retried by the next invocation. */
 interface Container {
@@ -26,15 +31,28 @@ function dependencies(): Promise<Container> {
   const built = (async (): Promise<Container> => {
     const settings = readSettings();
     const kubeConfig = await createKubeConfig();
-    const store = new DynamoDbJobStore(documentClientOnce(), settings.tableName);
+    const client = documentClientOnce();
+    const store = onlyMethods(
+      new DynamoDbJobStore(client, settings.tableName),
+      USES.DynamoDbJobStore,
+      USES_FILE,
+    );
     const publisher = settings.eventBusName
-      ? new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName)
+      ? onlyMethods(
+          new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName),
+          USES.EventBridgePublisher,
+          USES_FILE,
+        )
       : undefined;
     if (!publisher)
       logger.warn('EVENT_BUS_NAME is not set: REJECTED and CANCELLED transitions are not published');
     const deps: SubmitDeps = {
       store,
-      reader: new DynamoDbJobQueries(documentClientOnce(), settings.tableName),
+      reader: onlyMethods(
+        new DynamoDbJobQueries(client, settings.tableName),
+        USES.DynamoDbJobQueries,
+        USES_FILE,
+      ),
       kube: new KubeClient(kubeConfig, { requestTimeoutMs: settings.kubeTimeoutMs, log }),
       policy: settings.policy,
       log,
@@ -58,7 +76,7 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
   if (context) logger.addContext(context);
   const remaining = context?.getRemainingTimeInMillis?.() ?? 30_000;
   // Leave time to answer: a message still in flight at the deadline is reported for redelivery.
-  const deadline = Date.now() + Math.max(1000, remaining - 3000);
+  const deadline = Date.now() + Math.max(1000, remaining - FUNCTIONS.submit.answerReserveMs);
   try {
     return await runBatch(deps, event.Records, { concurrency, deadline });
   } finally {

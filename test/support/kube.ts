@@ -106,3 +106,26 @@ export function restrictedJob(
     },
   };
 }
+
+/** A JSON patch that clears every finalizer (ours among them): what an operator does by hand. */
+const CLEAR_FINALIZERS = [{ op: 'add', path: '/metadata/finalizers', value: [] }];
+
+/**
+ * Deletes a test's Job and its pods for good, as no reconcile may be running to release our
+ * finalizer: the finalizers are cleared first (docs/troubleshooting.md does the same with kubectl).
+ */
+export async function deleteJobForGood(clients: KubeClients, namespace: string, name: string): Promise<void> {
+  const pods = await clients.core.listNamespacedPod({
+    namespace,
+    labelSelector: `batch.kubernetes.io/job-name=${name}`,
+  });
+  for (const pod of pods.items) {
+    await clients.core
+      .patchNamespacedPod({ namespace, name: pod.metadata?.name ?? '', body: CLEAR_FINALIZERS })
+      .catch(() => {});
+  }
+  await clients.batch.patchNamespacedJob({ namespace, name, body: CLEAR_FINALIZERS }).catch(() => {});
+  await clients.batch
+    .deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' })
+    .catch(() => {});
+}

@@ -7,8 +7,7 @@ import type { DynamoDbJobStore } from './job-store.ts';
  * indexes (test/unit/adapters/iam.test.ts sends every method's calls and checks them here).
  */
 export const DYNAMODB_ACTIONS = {
-  // `states` is left out while it is being replaced by DynamoDbJobQueries.getStates.
-  DynamoDbJobStore: actionTable<Omit<DynamoDbJobStore, 'states'>>()({
+  DynamoDbJobStore: actionTable<DynamoDbJobStore>()({
     /** A conditional PutItem; when the condition fails, one GetItem reads the existing record. */
     create: ['dynamodb:PutItem', 'dynamodb:GetItem'],
     get: ['dynamodb:GetItem'],

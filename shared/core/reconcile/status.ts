@@ -47,7 +47,8 @@ export function terminalCondition(job: V1Job): V1JobCondition | undefined {
  * that need them.
  */
 export function needsPods(job: V1Job): boolean {
-  if (terminalCondition(job)) return true;
+  // A finished Job's pods hold its results; a deleted one's, our finalizer to release.
+  if (terminalCondition(job) || job.metadata?.deletionTimestamp) return true;
   if (trueCondition(job, 'Suspended')) return false;
   const status = job.status ?? {};
   const active = status.active ?? 0;

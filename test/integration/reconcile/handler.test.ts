@@ -6,12 +6,12 @@ import { resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { DUMMY_CREDENTIALS } from '../../../infra/local/aws/client-config.ts';
-import { deleteJob, jobManifest, queries, stack, submit, type TestJob, uniqueJob } from './support.ts';
+import { jobManifest, queries, removeJob, stack, submit, type TestJob, uniqueJob } from './support.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const created: TestJob[] = [];
 after(async () => {
-  await Promise.all(created.map(deleteJob));
+  await Promise.all(created.map(removeJob));
 });
 
 describe('reconcile bundle', () => {

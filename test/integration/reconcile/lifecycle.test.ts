@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { FINALIZER } from '../../../shared/core/job/labels.ts';
 import { planCancel } from '../../../shared/core/submit/cancel-plan.ts';
 import {
   deleteJob,
@@ -11,9 +12,11 @@ import {
   FAST_CONFIG,
   jobCondition,
   jobManifest,
+  podsOf,
   queries,
   readJob,
   reconciledUntil,
+  removeJob,
   runReconcile,
   store,
   submit,
@@ -23,7 +26,7 @@ import {
 
 const created: TestJob[] = [];
 after(async () => {
-  await Promise.all(created.map(deleteJob));
+  await Promise.all(created.map(removeJob));
 });
 
 function track(t: TestJob): TestJob {
@@ -91,11 +94,11 @@ describe('reconcile lifecycle on the local stack', () => {
     assert.equal(r?.result?.pods[0]?.message, 'kept after TTL');
   });
 
-  it('a Job deleted by hand -> LOST (after the grace), with an event', async () => {
+  it('a Job made before our finalizer, deleted by hand -> LOST (after the grace), with an event', async () => {
     const t = track(uniqueJob('byhand'));
     const tap = await eventTap([t.jobId]);
     try {
-      await submit(t, jobManifest(t, { podAnnotations: { 'outcome.local/duration': '120s' } }));
+      await submit(t, jobManifest(t, { held: false, podAnnotations: { 'outcome.local/duration': '120s' } }));
       await reconciledUntil(t, (r) => r.state === 'RUNNING');
       await deleteJob(t);
       await eventually('the Job gone', async () => ((await readJob(t)) ? undefined : true));
@@ -110,6 +113,57 @@ describe('reconcile lifecycle on the local stack', () => {
     } finally {
       await tap.close();
     }
+  });
+
+  it('a held Job deleted by hand waits for its record: LOST at once, then released and gone', async () => {
+    const t = track(uniqueJob('held'));
+    await submit(t, jobManifest(t, { podAnnotations: { 'outcome.local/duration': '120s' } }));
+    await reconciledUntil(t, (r) => r.state === 'RUNNING');
+    await deleteJob(t);
+    const deleting = await readJob(t);
+    assert.ok(deleting?.metadata?.deletionTimestamp, 'our finalizer holds the deleted Job');
+    const r = await reconciledUntil(t, (x) => x.state === 'LOST', 20_000);
+    assert.equal(r.reason, 'JobDeleted');
+    await eventually('the released Job gone', async () => ((await readJob(t)) ? undefined : true), 20_000);
+    await eventually(
+      'its pods gone',
+      async () => ((await podsOf(t)).length === 0 ? true : undefined),
+      20_000,
+    );
+  });
+
+  it('reconcile down while a Job with TTL 0 finishes: the Job waits, its outcome and results are kept', async () => {
+    const t = track(uniqueJob('ttl0'));
+    await submit(
+      t,
+      jobManifest(t, {
+        spec: { ttlSecondsAfterFinished: 0 },
+        podAnnotations: {
+          'outcome.local/duration': '500ms',
+          'outcome.local/exit-code': '3',
+          'outcome.local/message': 'kept while nobody watched',
+        },
+      }),
+    );
+    // No reconcile runs: the Job fails, the TTL controller deletes it at once, and our finalizer
+    // holds the Job and its pod.
+    const held = await eventually(
+      'the finished Job deleted by its TTL and held',
+      async () => {
+        const job = await readJob(t);
+        return job?.metadata?.deletionTimestamp ? job : undefined;
+      },
+      30_000,
+      500,
+    );
+    assert.ok(held.metadata?.finalizers?.includes(FINALIZER));
+    assert.equal((await podsOf(t)).length, 1, 'the pod is held too');
+    const r = await reconciledUntil(t, (x) => x.state === 'FAILED', 20_000);
+    assert.equal(r.result?.pods[0]?.exitCode, 3);
+    assert.equal(r.result?.pods[0]?.message, 'kept while nobody watched');
+    assert.ok(r.result?.pods[0]?.logTail, 'the log tail was read before the pod went');
+    await eventually('the released Job gone', async () => ((await readJob(t)) ? undefined : true), 20_000);
+    await eventually('its pod gone', async () => ((await podsOf(t)).length === 0 ? true : undefined), 20_000);
   });
 
   it('orphan adoption: a managed Job with no record gets one from its labels and annotations', async () => {

@@ -7,12 +7,12 @@ import type { JobRecord } from '../../../shared/core/job/record.ts';
 import { isTerminal } from '../../../shared/core/job/state.ts';
 import {
   adminCore,
-  deleteJob,
   eventTap,
   eventually,
   jobManifest,
   podsOf,
   queries,
+  removeJob,
   runReconcile,
   submit,
   type TestJob,
@@ -130,7 +130,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(all.map(deleteJob));
+  await Promise.all(all.map(removeJob));
   await tap?.close();
 });
 

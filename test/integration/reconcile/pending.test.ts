@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import {
-  deleteJob,
   eventually,
   FAST_CONFIG,
   jobManifest,
   queries,
   readJob,
   reconciledUntil,
+  removeJob,
   runReconcile,
   submit,
   type TestJob,
@@ -18,7 +18,7 @@ import {
 
 const created: TestJob[] = [];
 after(async () => {
-  await Promise.all(created.map(deleteJob));
+  await Promise.all(created.map(removeJob));
 });
 
 describe('pending reasons on the local stack', () => {

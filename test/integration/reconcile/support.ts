@@ -27,12 +27,12 @@ import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
 import { KubeWatchClient } from '../../../shared/adapters/kubernetes/watch-client.ts';
 import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../../shared/core/job/events.ts';
-import { ANNOTATIONS, LABELS, MANAGER } from '../../../shared/core/job/labels.ts';
+import { ANNOTATIONS, FINALIZER, LABELS, MANAGER } from '../../../shared/core/job/labels.ts';
 import { jobName as jobNameOf } from '../../../shared/core/job/name.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
 import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../../shared/core/reconcile/plan.ts';
 import { submittedRecord } from '../../../shared/core/submit/records.ts';
-import { eventually, restrictedPodSpec } from '../../support/kube.ts';
+import { deleteJobForGood, eventually, restrictedPodSpec } from '../../support/kube.ts';
 import { type LocalStack, loadLocalStack } from '../../support/local-stack.ts';
 
 export { eventually };
@@ -102,14 +102,18 @@ export function jobManifest(
     podAnnotations?: Record<string, string>;
     spec?: Partial<NonNullable<V1Job['spec']>>;
     nodeSelector?: Record<string, string>;
+    /** False for a Job made before our finalizer existed (submit sets it on the Job and its pods). */
+    held?: boolean;
   } = {},
 ): V1Job {
+  const finalizers = options.held === false ? undefined : [FINALIZER];
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
       name: t.jobName,
       namespace: t.namespace,
+      finalizers,
       labels: { [LABELS.managedBy]: MANAGER, [LABELS.jobKey]: t.jobName, [LABELS.owner]: t.owner },
       annotations: {
         [ANNOTATIONS.jobId]: t.jobId,
@@ -123,6 +127,7 @@ export function jobManifest(
       ...options.spec,
       template: {
         metadata: {
+          finalizers,
           labels: { [LABELS.managedBy]: MANAGER, [LABELS.jobKey]: t.jobName },
           annotations: options.podAnnotations,
         },
@@ -162,6 +167,7 @@ export async function submit(t: TestJob, manifest: V1Job, withRecord = true): Pr
   await adminBatch.createNamespacedJob({ namespace: t.namespace, body: manifest });
 }
 
+/** Deletes the Job as a person would (kubectl delete): our finalizer, if any, holds it. */
 export async function deleteJob(t: TestJob): Promise<void> {
   try {
     await adminBatch.deleteNamespacedJob({
@@ -172,6 +178,11 @@ export async function deleteJob(t: TestJob): Promise<void> {
   } catch {
     // already gone
   }
+}
+
+/** A test's clean-up: the Job and its pods gone for good, finalizers or not. */
+export function removeJob(t: TestJob): Promise<void> {
+  return deleteJobForGood({ batch: adminBatch, core: adminCore }, t.namespace, t.jobName);
 }
 
 export async function readJob(t: TestJob): Promise<V1Job | undefined> {

@@ -141,9 +141,15 @@ describe('the local Kubernetes stack', () => {
         body: restrictedJob(uniqueName('x'), 'default'),
       }),
     );
+    // patch is granted (reconcile removes our finalizer); a whole update is not.
     await forbidden('update jobs', () =>
-      runner.batch.patchNamespacedJob({ name: 'anything', namespace, body: [] }),
+      runner.batch.replaceNamespacedJob({
+        name: 'anything',
+        namespace,
+        body: restrictedJob('anything', namespace),
+      }),
     );
+    await forbidden('delete pods', () => runner.core.deleteNamespacedPod({ name: 'anything', namespace }));
   });
 
   test('PodSecurity admission refuses a pod that does not meet the restricted profile', async () => {

@@ -6,6 +6,7 @@ import {
   getRecord,
   jobFinished,
   jobsFor,
+  liveJobsFor,
   sqsEvent,
   sqsRecord,
   submitHandler,
@@ -35,7 +36,7 @@ const cancel = (jobId: string) => ({
 describe('cancel (local stack)', () => {
   after(() => cleanup(created));
 
-  it('cancels a running job: Job deleted (Background), CANCELLED with who and why; a repeat is idempotent', async () => {
+  it('cancels a running job: Job deleted (Foreground, its pods stopped), CANCELLED with who and why; a repeat is idempotent', async () => {
     const handler = await submitHandler();
     const jobId = uid('running');
     await handler(sqsEvent([sqsRecord(submit(jobId))]), context());
@@ -52,8 +53,8 @@ describe('cancel (local stack)', () => {
       },
     );
     await waitFor(
-      'the Job to be gone',
-      async () => ((await jobsFor(jobId)).length === 0 ? true : undefined),
+      'the Job to be deleted',
+      async () => ((await liveJobsFor(jobId)).length === 0 ? true : undefined),
       20_000,
     );
     // the same cancel again, and a late redelivery of the submit: nothing changes, nothing is created
@@ -62,7 +63,7 @@ describe('cancel (local stack)', () => {
       [],
     );
     assert.equal((await getRecord(jobId))?.version, record?.version);
-    assert.equal((await jobsFor(jobId)).length, 0);
+    assert.equal((await liveJobsFor(jobId)).length, 0);
   });
 
   it('a cancel before its submit: a tombstone, and the submit then creates no Job', async () => {
@@ -87,7 +88,7 @@ describe('cancel (local stack)', () => {
       assert.equal((await getRecord(jobId))?.state, 'CANCELLED');
       await waitFor(
         'no live Job',
-        async () => ((await jobsFor(jobId)).length === 0 ? true : undefined),
+        async () => ((await liveJobsFor(jobId)).length === 0 ? true : undefined),
         20_000,
       );
     }

@@ -20,6 +20,7 @@ import { jobName } from '../../../shared/core/job/name.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
 import type { Log } from '../../../shared/core/ports.ts';
 import { type Policy, type PolicyInput, parsePolicy } from '../../../shared/core/submit/policy.ts';
+import { deleteJobForGood } from '../../support/kube.ts';
 import { loadLocalStack } from '../../support/local-stack.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -139,6 +140,14 @@ export async function waitFor<T>(
 
 export const getRecord = (jobId: string): Promise<JobRecord | undefined> => store.get(jobId);
 
+/**
+ * The Jobs of this jobId not being deleted. A deleted Job stays, its pods stopped, until
+ * reconcile has recorded its outcome and releases our finalizer.
+ */
+export async function liveJobsFor(jobId: string): Promise<V1Job[]> {
+  return (await jobsFor(jobId)).filter((job) => !job.metadata?.deletionTimestamp);
+}
+
 /** The Jobs in the jobs namespaces that carry this jobId's name. */
 export async function jobsFor(jobId: string): Promise<V1Job[]> {
   const name = jobName(jobId);
@@ -165,13 +174,7 @@ export async function jobFinished(job: V1Job): Promise<string | undefined> {
 export async function cleanup(jobIds: Iterable<string>): Promise<void> {
   for (const jobId of jobIds) {
     for (const job of await jobsFor(jobId)) {
-      await admin.batch
-        .deleteNamespacedJob({
-          namespace: job.metadata?.namespace ?? '',
-          name: job.metadata?.name ?? '',
-          propagationPolicy: 'Background',
-        })
-        .catch(() => {});
+      await deleteJobForGood(admin, job.metadata?.namespace ?? '', job.metadata?.name ?? '');
     }
   }
 }

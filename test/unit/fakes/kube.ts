@@ -32,6 +32,8 @@ export class FakeKube implements JobWatch, KubeJobs {
   pods: V1Pod[] = [];
   /** Events a watch of `jobs` delivers, in order, shortly after it starts. */
   jobEvents: Array<{ type: WatchEventType; job: V1Job }> = [];
+  /** Events a watch of `pods` delivers, in order, shortly after it starts. */
+  podEvents: Array<{ type: WatchEventType; pod: V1Pod }> = [];
   readonly counters = noKubeCalls();
   pageSize = 500;
   /** The next jobs watch reports 410 at once (its resourceVersion fell out of the window). */
@@ -167,6 +169,12 @@ export class FakeKube implements JobWatch, KubeJobs {
         if (type === 'DELETED') this.jobs.delete(`${job.metadata?.namespace}/${job.metadata?.name}`);
         else this.add(job);
         onEvent(type, job as V1Job & V1Pod);
+      }
+    }
+    if (resource === 'pods') {
+      for (const { type, pod } of this.podEvents.splice(0)) {
+        this.counters.watchEvents++;
+        onEvent(type, pod as V1Job & V1Pod);
       }
     }
     await new Promise<void>((resolve) => {

@@ -45,11 +45,11 @@ describe('RBAC from infra/k8s/rbac.yaml', () => {
     );
     assert.ok(!JSON.stringify(docs).includes('NAMESPACE'));
     const file = readFileSync(join(PROJECT_ROOT, RBAC_FILE), 'utf8');
-    assert.ok(file.includes('verbs: ["create", "get", "list", "watch", "delete"]'));
+    assert.ok(file.includes('verbs: ["create", "get", "list", "watch", "delete", "patch"]'));
     assert.deepEqual((docs[0] as Cfn).rules[0], {
       apiGroups: ['batch'],
       resources: ['jobs'],
-      verbs: ['create', 'get', 'list', 'watch', 'delete'],
+      verbs: ['create', 'get', 'list', 'watch', 'delete', 'patch'],
     });
   });
 

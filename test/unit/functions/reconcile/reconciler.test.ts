@@ -337,6 +337,17 @@ describe('Reconciler and our finalizer', () => {
     assert.equal(kube.jobs.has('jobs/gone'), false);
   });
 
+  it('a deleted pod we hold whose Job is gone is released (it appeared after its Job was settled)', async () => {
+    const { kube, deps } = setup();
+    const stray = held(pod('late', { job: 'gone-job', phase: 'Running' }));
+    stray.metadata = { ...stray.metadata, deletionTimestamp: new Date() };
+    kube.pods.push(stray);
+    kube.podEvents.push({ type: 'MODIFIED', pod: stray });
+    const stats = await reconcile(deps, { namespaces: ['jobs'], windowMs: 400, batchMs: 50, config });
+    assert.equal(holdsFinalizer(stray), false);
+    assert.equal(stats.errors, 0);
+  });
+
   it('a quiet pass over released, recorded Jobs makes no release call', async () => {
     const { kube, store, deps } = setup();
     kube.add(job('old', { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] }));
