@@ -10,7 +10,14 @@ import type {
   Log,
 } from '../../shared/core/ports.ts';
 import type { ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
+import type { Finalizers } from './finalizers.ts';
+import type { JobBatches } from './job-batch.ts';
+import type { JobWriter } from './job-writer.ts';
+import type { LostJobs } from './lost-jobs.ts';
+import type { Resync } from './resync.ts';
+import type { Serial } from './serial.ts';
 import type { ReconcileStats } from './stats.ts';
+import type { WatchLoop } from './watch-loop.ts';
 
 export interface ReconcilerDeps {
   kube: JobWatch & KubeJobs;
@@ -63,3 +70,25 @@ export interface Invocation {
 }
 
 export const jobKey = (namespace: string, name: string | undefined): string => `${namespace}/${name ?? ''}`;
+
+/** The parts of one invocation, each given the others through this (built in reconciler.ts). */
+export interface Parts {
+  serial: Serial;
+  finalizers: Finalizers;
+  writer: JobWriter;
+  lost: LostJobs;
+  batches: JobBatches;
+  resync: Resync;
+  watch: WatchLoop;
+}
+
+/** A part of the invocation: what all share, and the other parts. */
+export abstract class Part {
+  protected readonly run: Invocation;
+  protected readonly parts: Parts;
+
+  constructor(run: Invocation, parts: Parts) {
+    this.run = run;
+    this.parts = parts;
+  }
+}

@@ -5,10 +5,8 @@ import { isTerminal } from '../../shared/core/job/state.ts';
 import { jobIdOf } from '../../shared/core/reconcile/plan.ts';
 import { needsPods } from '../../shared/core/reconcile/status.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
-import { type Invocation, jobKey } from './context.ts';
+import { jobKey, Part } from './context.ts';
 import { Finalizers } from './finalizers.ts';
-import type { JobWriter } from './job-writer.ts';
-import type { LostJobs } from './lost-jobs.ts';
 
 /**
  * Where a batch's records come from: the active records the resync read from the status index
@@ -22,19 +20,7 @@ export type RecordSource = ReadonlyMap<string, JobRecord> | 'cache' | 'read';
  * their pods (only of the Jobs that need them) in one LIST, then each job through the writer, a
  * bounded number at once. A failure of one job is counted and logged; the others go on.
  */
-export class JobBatches {
-  private readonly run: Invocation;
-  private readonly writer: JobWriter;
-  private readonly lost: LostJobs;
-  private readonly finalizers: Finalizers;
-
-  constructor(run: Invocation, writer: JobWriter, lost: LostJobs, finalizers: Finalizers) {
-    this.run = run;
-    this.writer = writer;
-    this.lost = lost;
-    this.finalizers = finalizers;
-  }
-
+export class JobBatches extends Part {
   async handle(namespace: string, batch: readonly V1Job[], source: RecordSource): Promise<void> {
     const fromList = source instanceof Map;
     const jobs = fromList
@@ -52,8 +38,8 @@ export class JobBatches {
     const pods = await this.podsOf(namespace, [...work.filter(needsPods), ...settle]);
     const podsOf = (job: V1Job): V1Pod[] => pods.get(job.metadata?.name ?? '') ?? [];
     const tasks = [
-      ...work.map((job) => ({ job, run: () => this.writer.reconcileJob(namespace, job, podsOf(job)) })),
-      ...settle.map((job) => ({ job, run: () => this.finalizers.settle(namespace, job, podsOf(job)) })),
+      ...work.map((job) => ({ job, run: () => this.parts.writer.reconcileJob(namespace, job, podsOf(job)) })),
+      ...settle.map((job) => ({ job, run: () => this.parts.finalizers.settle(namespace, job, podsOf(job)) })),
     ];
     await mapPool(tasks, this.run.settings.concurrency, async ({ job, run }) => {
       try {
@@ -100,7 +86,7 @@ export class JobBatches {
     const jobId = jobIdOf(job);
     const record = this.run.records.get(jobId);
     const key = jobKey(namespace, name);
-    this.lost.clear(jobId);
+    this.parts.lost.clear(jobId);
     if (record && (record.namespace !== namespace || record.jobName !== name)) {
       this.run.log.warn('a Job carries the id of a record of another Job; left alone', { jobId, job: key });
       return 'skip';

@@ -7,8 +7,7 @@ import { type LogTail, logPods, mainContainer } from '../../shared/core/reconcil
 import { terminalCondition } from '../../shared/core/reconcile/status.ts';
 import { conflict, done, optimisticUpdate, type Step } from '../../shared/runtime/optimistic-update.ts';
 import { publishBestEffort } from '../../shared/runtime/publish.ts';
-import { type Invocation, jobKey } from './context.ts';
-import type { Finalizers } from './finalizers.ts';
+import { jobKey, Part } from './context.ts';
 import { noteLag } from './stats.ts';
 
 /** Rounds of plan -> write for one job before it is left to the next pass. */
@@ -19,15 +18,7 @@ const WRITE_ROUNDS = 4;
  * (JobStore), so overlapping reconcilers and the submit path never regress a record; the events
  * of the writes that won are queued in the outbox, published by `flushEvents`.
  */
-export class JobWriter {
-  private readonly run: Invocation;
-  private readonly finalizers: Finalizers;
-
-  constructor(run: Invocation, finalizers: Finalizers) {
-    this.run = run;
-    this.finalizers = finalizers;
-  }
-
+export class JobWriter extends Part {
   /** Brings one observed Job's record up to date. Logs are read only for a terminal write. */
   async reconcileJob(namespace: string, job: V1Job, pods: V1Pod[]): Promise<void> {
     const { settings } = this.run;
@@ -50,7 +41,7 @@ export class JobWriter {
       this.run.log.warn('gave up on a job after repeated write conflicts', { jobId: jobIdOf(job) });
     } else if (written && isTerminal(written.state)) {
       this.run.tracked.set(jobKey(namespace, job.metadata?.name), { jobId: written.jobId, terminal: true });
-      await this.finalizers.settle(namespace, job, pods);
+      await this.parts.finalizers.settle(namespace, job, pods);
     }
   }
 

@@ -3,8 +3,7 @@ import { isTerminal } from '../../shared/core/job/state.ts';
 import { jobIdOf, planMissing } from '../../shared/core/reconcile/plan.ts';
 import { done, optimisticUpdate } from '../../shared/runtime/optimistic-update.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
-import type { Invocation } from './context.ts';
-import type { JobWriter } from './job-writer.ts';
+import { Part } from './context.ts';
 
 /** Rounds of read -> plan -> write for one vanished job. */
 const LOST_ROUNDS = 3;
@@ -19,16 +18,8 @@ interface Suspect {
  * passed (planMissing), one GET confirms the Job is gone and one read that the record is still
  * active; then the record becomes LOST.
  */
-export class LostJobs {
+export class LostJobs extends Part {
   private readonly suspects = new Map<string, Suspect>();
-
-  private readonly run: Invocation;
-  private readonly writer: JobWriter;
-
-  constructor(run: Invocation, writer: JobWriter) {
-    this.run = run;
-    this.writer = writer;
-  }
 
   /** Keeps the earliest time a record's Job was seen missing. */
   suspect(record: JobRecord, since: string): void {
@@ -81,7 +72,7 @@ export class LostJobs {
         if (!fresh || isTerminal(fresh.state)) return done(true);
         const plan = planMissing(fresh, suspect.since, this.run.now(), this.run.settings.config);
         if (plan.kind === 'none') return done(false);
-        const step = await this.writer.apply(plan);
+        const step = await this.parts.writer.apply(plan);
         return step.kind === 'done' ? done(true) : { kind: 'conflict', fresh: await read() };
       },
       exhausted: () => true,

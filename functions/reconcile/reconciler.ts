@@ -1,7 +1,7 @@
 import { MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
 import type { Log } from '../../shared/core/ports.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../shared/core/reconcile/plan.ts';
-import type { Invocation, ReconcileOptions, ReconcilerDeps } from './context.ts';
+import type { Invocation, Parts, ReconcileOptions, ReconcilerDeps } from './context.ts';
 import { Finalizers } from './finalizers.ts';
 import { JobBatches } from './job-batch.ts';
 import { JobWriter } from './job-writer.ts';
@@ -28,11 +28,7 @@ const silent: Log = { info() {}, warn() {}, error() {}, child: () => silent };
  */
 export class Reconciler {
   private readonly invocation: Invocation;
-  private readonly serial = new Serial();
-  private readonly writer: JobWriter;
-  private readonly lost: LostJobs;
-  private readonly watch: WatchLoop;
-  private readonly resync: Resync;
+  private readonly parts: Parts;
   private readonly kubeStart;
   private readonly readsStart: number;
 
@@ -57,13 +53,14 @@ export class Reconciler {
     };
     this.kubeStart = { ...deps.kube.counters };
     this.readsStart = deps.reader.counters?.calls ?? 0;
-    const finalizers = new Finalizers(this.invocation);
-    this.writer = new JobWriter(this.invocation, finalizers);
-    this.lost = new LostJobs(this.invocation, this.writer);
-    this.watch = new WatchLoop(this.invocation, this.writer, this.lost, this.serial);
-    const batches = new JobBatches(this.invocation, this.writer, this.lost, finalizers);
-    this.resync = new Resync(this.invocation, batches, this.writer, this.lost, this.serial);
-    this.watch.attach(batches, this.resync);
+    const run = this.invocation;
+    const parts = { serial: new Serial(), finalizers: new Finalizers(run) } as Parts;
+    parts.writer = new JobWriter(run, parts);
+    parts.lost = new LostJobs(run, parts);
+    parts.batches = new JobBatches(run, parts);
+    parts.resync = new Resync(run, parts);
+    parts.watch = new WatchLoop(run, parts);
+    this.parts = parts;
   }
 
   /** Counters since this reconciler was built. */
@@ -80,17 +77,17 @@ export class Reconciler {
     const watching = settings.windowMs > 0;
     try {
       if (watching) await this.resyncWhileWatching(Date.now() + settings.windowMs);
-      else await this.resync.all();
+      else await this.parts.resync.all();
     } catch (error) {
       this.abort(error);
     }
     try {
-      if (watching) await this.serial.run(() => this.watch.flush());
-      await this.serial.run(() => this.lost.confirm());
+      if (watching) await this.parts.serial.run(() => this.parts.watch.flush());
+      await this.parts.serial.run(() => this.parts.lost.confirm());
     } catch (error) {
       this.abort(error);
     }
-    await this.writer.flushEvents();
+    await this.parts.writer.flushEvents();
     return this.snapshot();
   }
 
@@ -110,11 +107,11 @@ export class Reconciler {
       for (const namespace of settings.namespaces) {
         const jobsFrom = await deps.kube.jobsResourceVersion(namespace, MANAGED_SELECTOR);
         const podsFrom = await deps.kube.podsResourceVersion(namespace);
-        loops.push(this.watch.jobs(namespace, jobsFrom, deadline, stop.signal).catch(fail));
-        loops.push(this.watch.pods(namespace, podsFrom, deadline, stop.signal).catch(fail));
+        loops.push(this.parts.watch.jobs(namespace, jobsFrom, deadline, stop.signal).catch(fail));
+        loops.push(this.parts.watch.pods(namespace, podsFrom, deadline, stop.signal).catch(fail));
       }
-      loops.push(this.watch.flushEvery(deadline, stop.signal).catch(fail));
-      await this.resync.all().catch(fail);
+      loops.push(this.parts.watch.flushEvery(deadline, stop.signal).catch(fail));
+      await this.parts.resync.all().catch(fail);
       await Promise.all(loops);
     } finally {
       stop.abort();

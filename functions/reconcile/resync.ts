@@ -1,11 +1,7 @@
 import { MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { missingSince } from '../../shared/core/reconcile/plan.ts';
-import { type Invocation, jobKey } from './context.ts';
-import type { JobBatches } from './job-batch.ts';
-import type { JobWriter } from './job-writer.ts';
-import type { LostJobs } from './lost-jobs.ts';
-import type { Serial } from './serial.ts';
+import { jobKey, Part } from './context.ts';
 
 /**
  * A full resync of every namespace. The active records are read first, from the status index (a
@@ -14,21 +10,7 @@ import type { Serial } from './serial.ts';
  * an active record (finished, or orphans) are read by key. Each LIST page is handled in turn
  * with the watch's batches (`serial`).
  */
-export class Resync {
-  private readonly run: Invocation;
-  private readonly batches: JobBatches;
-  private readonly writer: JobWriter;
-  private readonly lost: LostJobs;
-  private readonly serial: Serial;
-
-  constructor(run: Invocation, batches: JobBatches, writer: JobWriter, lost: LostJobs, serial: Serial) {
-    this.run = run;
-    this.batches = batches;
-    this.writer = writer;
-    this.lost = lost;
-    this.serial = serial;
-  }
-
+export class Resync extends Part {
   async all(): Promise<void> {
     const { stats, settings } = this.run;
     const started = Date.now();
@@ -41,10 +23,10 @@ export class Resync {
       const key = jobKey(record.namespace ?? '', record.jobName);
       // A Job the watch delivered is the watch's to judge: its DELETED carries the final status.
       if (!seen.has(key) && !this.run.watched.has(key))
-        this.lost.suspect(record, missingSince(record, listedAt));
+        this.parts.lost.suspect(record, missingSince(record, listedAt));
     }
-    await this.serial.run(() => this.lost.confirm());
-    await this.writer.flushEvents();
+    await this.parts.serial.run(() => this.parts.lost.confirm());
+    await this.parts.writer.flushEvents();
     if (stats.resyncs === 0) stats.resyncMs = Date.now() - started;
     stats.resyncs++;
   }
@@ -63,7 +45,7 @@ export class Resync {
       version = page.resourceVersion;
       stats.jobsListed += page.items.length;
       for (const job of page.items) seen.add(jobKey(namespace, job.metadata?.name));
-      await this.serial.run(() => this.batches.handle(namespace, page.items, active ?? 'read'));
+      await this.parts.serial.run(() => this.parts.batches.handle(namespace, page.items, active ?? 'read'));
       waited = Date.now();
     }
     return version;

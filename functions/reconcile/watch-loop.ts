@@ -3,12 +3,7 @@ import { JOB_NAME_LABEL } from '../../shared/adapters/kubernetes/selectors.ts';
 import { holdsFinalizer, MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
-import { type Invocation, jobKey } from './context.ts';
-import type { JobBatches } from './job-batch.ts';
-import type { JobWriter } from './job-writer.ts';
-import type { LostJobs } from './lost-jobs.ts';
-import type { Resync } from './resync.ts';
-import type { Serial } from './serial.ts';
+import { jobKey, Part } from './context.ts';
 
 /** Margin before the deadline in which no new watch request starts. */
 const DEADLINE_MARGIN_MS = 250;
@@ -18,7 +13,7 @@ const DEADLINE_MARGIN_MS = 250;
  * current at the start, until the deadline. What they report is marked dirty (by
  * `namespace/name`) and handled in small batches, so that status lands within about a second.
  */
-export class WatchLoop {
+export class WatchLoop extends Part {
   /** Jobs to plan again, with the newest object the watch delivered (undefined: a pod changed). */
   private readonly dirty = new Map<string, V1Job | undefined>();
   /** Jobs the watch saw deleted, with when. */
@@ -28,26 +23,6 @@ export class WatchLoop {
    * Foreground delete stops them), so no Job-level release saw them.
    */
   private readonly strays = new Map<string, V1Pod>();
-  private batches?: JobBatches;
-  private resync?: Resync;
-
-  private readonly run: Invocation;
-  private readonly writer: JobWriter;
-  private readonly lost: LostJobs;
-  private readonly serial: Serial;
-
-  constructor(run: Invocation, writer: JobWriter, lost: LostJobs, serial: Serial) {
-    this.run = run;
-    this.writer = writer;
-    this.lost = lost;
-    this.serial = serial;
-  }
-
-  /** The parts that handle what the watch reports (they depend on `watched`, so come after). */
-  attach(batches: JobBatches, resync: Resync): void {
-    this.batches = batches;
-    this.resync = resync;
-  }
 
   async jobs(namespace: string, from: string, deadline: number, signal: AbortSignal): Promise<void> {
     let version = from;
@@ -63,10 +38,10 @@ export class WatchLoop {
         else this.deleted.delete(key);
       });
       version = end.resourceVersion;
-      if (end.expired && this.resync) {
+      if (end.expired) {
         // The watch fell out of the server's window: list again, watch from the new list.
         this.run.log.warn('job watch expired; listing again', { namespace });
-        version = await this.resync.namespace(namespace);
+        version = await this.parts.resync.namespace(namespace);
       }
     }
   }
@@ -96,13 +71,13 @@ export class WatchLoop {
   async flushEvery(deadline: number, signal: AbortSignal): Promise<void> {
     while (!signal.aborted && Date.now() < deadline) {
       await pause(this.run.settings.batchMs, signal);
-      await this.serial.run(() => this.flush());
+      await this.parts.serial.run(() => this.flush());
     }
   }
 
   /** Handles what the watches reported since the last batch. */
   async flush(): Promise<void> {
-    if (this.dirty.size > 0 && this.batches) {
+    if (this.dirty.size > 0) {
       const batch = [...this.dirty.entries()];
       this.dirty.clear();
       const byNamespace = new Map<string, V1Job[]>();
@@ -113,7 +88,7 @@ export class WatchLoop {
         const namespace = key.slice(0, key.indexOf('/'));
         byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), job]);
       }
-      for (const [namespace, jobs] of byNamespace) await this.batches.handle(namespace, jobs, 'cache');
+      for (const [namespace, jobs] of byNamespace) await this.parts.batches.handle(namespace, jobs, 'cache');
     }
     for (const [key, at] of this.deleted) {
       this.deleted.delete(key);
@@ -121,11 +96,12 @@ export class WatchLoop {
       this.run.tracked.delete(key);
       if (!tracked || tracked.terminal) continue;
       const record = this.run.records.get(tracked.jobId);
-      if (record && !isTerminal(record.state) && !this.lost.has(tracked.jobId)) this.lost.suspect(record, at);
+      if (record && !isTerminal(record.state) && !this.parts.lost.has(tracked.jobId))
+        this.parts.lost.suspect(record, at);
     }
-    if (this.lost.size > 0) await this.lost.confirm();
+    if (this.parts.lost.size > 0) await this.parts.lost.confirm();
     await this.releaseStrays();
-    await this.writer.flushEvents();
+    await this.parts.writer.flushEvents();
   }
 
   private async releaseStrays(): Promise<void> {
