@@ -1,4 +1,4 @@
-// Writes docs/schema/job-request.v1.json from the runtime schema (shared/core/request-schema.ts).
+// Writes docs/schema/job-request.v1.json from the runtime schema (shared/core/submit/request-schema.ts).
 // `--check` exits 1 when the file is out of date instead of writing it.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -15,7 +15,7 @@ export function renderSchema(): string {
     title: 'eks-job-runner job request v1',
     description:
       'The JSON body of a message on the jobs queue: a submit (action absent or "submit") or a cancel. ' +
-      'Generated from shared/core/request-schema.ts by scripts/generate-schema.ts; checks that JSON Schema ' +
+      'Generated from shared/core/submit/request-schema.ts by scripts/generate-schema.ts; checks that JSON Schema ' +
       'cannot express (Kubernetes syntax, reserved prefixes, cross-field rules) are listed in docs/request.md.',
   };
   return `${JSON.stringify(document, null, 2)}\n`;
