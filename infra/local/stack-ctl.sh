@@ -19,6 +19,12 @@ stop_one() {
   log "stopped $name"
 }
 start_one() {
+  # A server killed outside this script (a fault test's SIGKILL) leaves its pid line: replace it.
+  local old; old=$(pid_of "$name")
+  if [ -n "$old" ]; then
+    kill -0 "$old" 2>/dev/null && die "$name is already running (pid $old)"
+    sed -i "/^$name /d" "$dir/pids"
+  fi
   eval "set -- $(cat "$dir/$name.cmd")"
   start "$name" "$@"
   # keep stack.json's pids current for tests that read them

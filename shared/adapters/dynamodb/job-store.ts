@@ -1,13 +1,16 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { fitToBudget } from '../../core/job/budget.ts';
 import type { JobRecord } from '../../core/job/record.ts';
 import type { JobStore } from '../../core/ports.ts';
+import { itemBytes } from './item-size.ts';
 
 /**
  * The JobStore port on DynamoDB. Every write is one conditional PutItem:
  * - create: `attribute_not_exists(jobId)`; on conflict (a redelivery, rare) one consistent read
  *   returns the existing record;
  * - replace: `version = :expected` with expected = next.version - 1, so writers never regress.
+ * Every item is first fitted to the record budget (core/job/budget.ts), measured marshalled.
  */
 export class DynamoDbJobStore implements JobStore {
   private readonly client: DynamoDBDocumentClient;
@@ -23,7 +26,7 @@ export class DynamoDbJobStore implements JobStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: record,
+          Item: fitToBudget(record, itemBytes),
           ConditionExpression: 'attribute_not_exists(jobId)',
         }),
       );
@@ -49,7 +52,7 @@ export class DynamoDbJobStore implements JobStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: next,
+          Item: fitToBudget(next, itemBytes),
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': next.version - 1 },

@@ -72,6 +72,8 @@ export interface JobRecord {
   statusShard: string;
   /** Epoch seconds for DynamoDB TTL, set once a record is terminal. */
   expiresAt?: number;
+  /** What was cut to keep the item within its byte budget (core/job/budget.ts), when anything was. */
+  trimmed?: string[];
 }
 
 export const HISTORY_LIMIT = 20;

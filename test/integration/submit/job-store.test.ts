@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { itemBytes } from '../../../shared/adapters/dynamodb/item-size.ts';
+import { RECORD_BUDGET_BYTES } from '../../../shared/core/job/budget.ts';
 import { transition } from '../../../shared/core/job/transition.ts';
 import { submittedRecord } from '../../../shared/core/submit/records.ts';
 import { store, uid } from './support.ts';
@@ -45,5 +47,32 @@ describe('DynamoDbJobStore (the JobStore port on the local stack DynamoDB)', () 
     assert.equal(await store.replace(stale), false);
     assert.equal((await store.get(jobId))?.state, 'PENDING');
     assert.equal(await store.get(uid('absent')), undefined);
+  });
+
+  it('an item over the budget is cut to fit, with what was cut recorded in it', async () => {
+    const jobId = uid('store-budget');
+    const first = record(jobId);
+    await store.create(first);
+    const next = transition(first, { state: 'FAILED', at: new Date().toISOString(), retentionSeconds: 3600 });
+    assert.ok(next);
+    next.request = { payload: 'r'.repeat(120_000) };
+    next.result = {
+      attempts: 20,
+      succeeded: 0,
+      failed: 20,
+      pods: Array.from({ length: 20 }, (_, i) => ({
+        podName: `p-${i}`,
+        exitCode: 2,
+        message: 'm'.repeat(4096),
+        logTail: i < 3 ? 'l'.repeat(64 * 1024) : undefined,
+      })),
+    };
+    assert.ok(itemBytes(next) > RECORD_BUDGET_BYTES, 'without the budget this item would be refused');
+    assert.equal(await store.replace(next), true);
+    const stored = await store.get(jobId);
+    assert.ok(stored && itemBytes(stored) <= RECORD_BUDGET_BYTES, `${stored && itemBytes(stored)} bytes`);
+    assert.deepEqual(stored?.trimmed, ['result.pods[].logTail to 1 KiB']);
+    assert.equal(stored?.result?.pods.length, 20);
+    assert.equal(stored?.state, 'FAILED');
   });
 });
