@@ -48,6 +48,13 @@ export const JOBS_QUEUE = {
 } as const;
 
 /**
+ * A record must outlive every delivery of its request, a DLQ redrive's included: were it to
+ * expire first, a late delivery would find no record and create the Job again (or, for a cancel
+ * tombstone, let its submit through). So no record retention may be shorter than this.
+ */
+export const MIN_RECORD_RETENTION_SECONDS = JOBS_QUEUE.retentionSeconds + JOBS_QUEUE.dlqRetentionSeconds;
+
+/**
  * The functions' names and timings, defined once: CDK deploys them, the local runtime runs them
  * and the handlers read them (docs/deploy.md, "Settings").
  */

@@ -1,7 +1,10 @@
 import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
 import { DEFAULT_RESULT_LIMITS } from '../../shared/core/reconcile/result.ts';
-import { FUNCTIONS } from '../../shared/resources.ts';
+import { FUNCTIONS, MIN_RECORD_RETENTION_SECONDS } from '../../shared/resources.ts';
 import { flag, list, number, required } from '../../shared/runtime/settings.ts';
+
+/** Terminal records outlive every delivery of their request (shared/resources.ts). */
+const MIN_RETENTION_DAYS = MIN_RECORD_RETENTION_SECONDS / 86400;
 
 /** What the reconcile function reads from its environment (docs/reconcile.md, "Configuration"). */
 export interface ReconcileSettings {
@@ -27,7 +30,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReconcileSet
     config: {
       pendingLimitSeconds: number(env, 'PENDING_LIMIT_SECONDS', d.pendingLimitSeconds, 1, 7 * 24 * 3600),
       failOnPending: flag(env, 'FAIL_ON_PENDING', d.failOnPending),
-      retentionSeconds: number(env, 'RETENTION_DAYS', d.retentionSeconds / 86400, 0.001, 3650) * 86400,
+      retentionSeconds:
+        number(env, 'RETENTION_DAYS', d.retentionSeconds / 86400, MIN_RETENTION_DAYS, 3650) * 86400,
       lostGraceSeconds: number(env, 'LOST_GRACE_SECONDS', d.lostGraceSeconds, 0, 3600),
       submittedGraceSeconds: number(
         env,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MIN_RECORD_RETENTION_SECONDS } from '../../resources.ts';
 import { isDns1123Label, isQuantity, parseQuantity } from './k8s-syntax.ts';
 import { baseTemplateSchema } from './template.ts';
 
@@ -97,10 +98,12 @@ export const policySchema = z.strictObject({
       tmpSizeLimit: quantity.default('1Gi'),
     })
     .default({ runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true, tmpSizeLimit: '1Gi' }),
-  /** Seconds REJECTED and CANCELLED records are kept (DynamoDB TTL). */
+  /** Seconds REJECTED and CANCELLED records are kept (DynamoDB TTL); they outlive any delivery. */
   recordRetentionSeconds: z
     .int()
-    .min(3600)
+    .min(MIN_RECORD_RETENTION_SECONDS, {
+      message: `must be at least ${MIN_RECORD_RETENTION_SECONDS} (the queue's and the DLQ's retention): a record must outlive every delivery of its request`,
+    })
     .default(30 * 24 * 3600),
   template: baseTemplateSchema.optional(),
 });
@@ -120,6 +123,11 @@ export function parsePolicy(input: unknown, jobsNamespaces: string[]): Policy {
     );
   }
   const policy = parsed.data;
+  if (policy.recordRetentionSeconds < policy.limits.maxTtlSecondsAfterFinished) {
+    throw new Error(
+      'invalid job policy: recordRetentionSeconds must be at least limits.maxTtlSecondsAfterFinished: a record must outlive its Job',
+    );
+  }
   const allowedNamespaces = policy.namespaces
     ? jobsNamespaces.filter((n) => policy.namespaces?.includes(n))
     : jobsNamespaces;

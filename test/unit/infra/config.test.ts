@@ -39,7 +39,7 @@ describe('readConfig', () => {
       exampleCluster: 'true',
       nag: 'false',
       scheduledJobs: '[{"name":"n","schedule":"rate(1 day)","request":{"owner":"o"}}]',
-      functionEnvironment: '{"reconcile":{"RETENTION_DAYS":7}}',
+      functionEnvironment: '{"reconcile":{"RETENTION_DAYS":20}}',
     });
     assert.deepEqual(config.jobsNamespaces, ['jobs', 'batch']);
     assert.equal(config.submit.batchSize, 5);
@@ -55,7 +55,7 @@ describe('readConfig', () => {
     assert.deepEqual(config.scheduledJobs, [
       { name: 'n', schedule: 'rate(1 day)', timeZone: undefined, request: { owner: 'o' } },
     ]);
-    assert.deepEqual(config.functionEnvironment, { submit: {}, reconcile: { RETENTION_DAYS: '7' } });
+    assert.deepEqual(config.functionEnvironment, { submit: {}, reconcile: { RETENTION_DAYS: '20' } });
   });
 
   test('reads the job policy from jobPolicyFile before jobPolicy, and accepts an inline object', () => {

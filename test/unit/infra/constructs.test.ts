@@ -108,7 +108,7 @@ describe('JobRunner', () => {
   test('passes extra settings to the function that reads them, minifying the policy', () => {
     const built = runner({
       jobPolicy: '{ "secrets": [ "db" ] }',
-      functionEnvironment: { reconcile: { RETENTION_DAYS: '7' }, submit: { SUBMIT_CONCURRENCY: '8' } },
+      functionEnvironment: { reconcile: { RETENTION_DAYS: '20' }, submit: { SUBMIT_CONCURRENCY: '8' } },
     });
     const template = Template.fromStack(Stack.of(built));
     const variables = (fn: string) =>
@@ -118,7 +118,7 @@ describe('JobRunner', () => {
     assert.equal(variables('submit').SUBMIT_CONCURRENCY, '8');
     assert.equal(variables('submit').JOB_POLICY, '{"secrets":["db"]}');
     assert.equal(variables('submit').RETENTION_DAYS, undefined);
-    assert.equal(variables('reconcile').RETENTION_DAYS, '7');
+    assert.equal(variables('reconcile').RETENTION_DAYS, '20');
   });
 });
 

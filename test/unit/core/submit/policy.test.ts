@@ -169,3 +169,21 @@ describe('operator policy', () => {
     );
   });
 });
+
+describe('record retention', () => {
+  it('refuses a retention shorter than the queue and DLQ keep a message, or than a Job lives', () => {
+    assert.throws(
+      () => parsePolicy({ recordRetentionSeconds: 7 * 86400 }, ['jobs']),
+      /recordRetentionSeconds: must be at least 1555200 \(the queue's and the DLQ's retention\)/,
+    );
+    assert.throws(
+      () =>
+        parsePolicy(
+          { recordRetentionSeconds: 20 * 86400, limits: { maxTtlSecondsAfterFinished: 25 * 86400 } },
+          ['jobs'],
+        ),
+      /must outlive its Job/,
+    );
+    assert.equal(parsePolicy({}, ['jobs']).recordRetentionSeconds, 30 * 86400);
+  });
+});

@@ -22,7 +22,7 @@ describe('reconcile settings from the environment', () => {
       RECONCILE_WINDOW_SECONDS: '20',
       PENDING_LIMIT_SECONDS: '60',
       FAIL_ON_PENDING: 'true',
-      RETENTION_DAYS: '7',
+      RETENTION_DAYS: '20',
       LOG_TAIL_LINES: '0',
       LOG_TAIL_BYTES: '1024',
       LOST_GRACE_SECONDS: '5',
@@ -30,7 +30,7 @@ describe('reconcile settings from the environment', () => {
     });
     assert.equal(s.windowMs, 20_000);
     assert.equal(s.config.failOnPending, true);
-    assert.equal(s.config.retentionSeconds, 7 * 86400);
+    assert.equal(s.config.retentionSeconds, 20 * 86400);
     assert.equal(s.logTailLines, 0);
     assert.equal(s.config.limits.logTailBytes, 1024);
     assert.equal(s.config.lostGraceSeconds, 5);
@@ -45,5 +45,10 @@ describe('reconcile settings from the environment', () => {
     );
     assert.throws(() => readSettings({ ...base, FAIL_ON_PENDING: 'maybe' }), /FAIL_ON_PENDING/);
     assert.throws(() => readSettings({ ...base, JOBS_NAMESPACES: ' , ' }), /no namespace/);
+    // A record must outlive every delivery of its request: the queue's 4 days plus the DLQ's 14.
+    assert.throws(
+      () => readSettings({ ...base, RETENTION_DAYS: '7' }),
+      /RETENTION_DAYS must be a number from 18/,
+    );
   });
 });
