@@ -38,7 +38,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReconcileSet
         'SUBMITTED_GRACE_SECONDS',
         d.submittedGraceSeconds,
         0,
-        7 * 24 * 3600,
+        400 * 24 * 3600,
       ),
       limits: {
         ...DEFAULT_RESULT_LIMITS,

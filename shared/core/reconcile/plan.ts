@@ -1,4 +1,5 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { JOBS_QUEUE, MIN_RECORD_RETENTION_SECONDS } from '../../resources.ts';
 import { ANNOTATIONS, LABELS } from '../job/labels.ts';
 import type { JobRecord } from '../job/record.ts';
 import { isTerminal, type JobState } from '../job/state.ts';
@@ -17,18 +18,21 @@ export interface ReconcileConfig {
    *  unchanged, this long (and a GET confirms the Job is gone): a margin for list and watch
    *  lag. The cancel path records CANCELLED before it deletes, so it never races LOST. */
   lostGraceSeconds: number;
-  /** A SUBMITTED record with no Job becomes LOST only when older than this (the submit
-   *  path may still be retrying the create through the queue's redeliveries). */
+  /** A SUBMITTED record with no Job becomes LOST only when older than this: by default, when no
+   *  delivery of its request can be left (queue and DLQ retention), so a redrive still works. */
   submittedGraceSeconds: number;
   limits: ResultLimits;
 }
+
+/** By then a message has used its deliveries (receives x visibility timeout): it is in the DLQ. */
+const AWAITING_JOB_SECONDS = JOBS_QUEUE.maxReceiveCount * JOBS_QUEUE.visibilityTimeoutSeconds;
 
 export const DEFAULT_RECONCILE_CONFIG: ReconcileConfig = {
   pendingLimitSeconds: 900,
   failOnPending: false,
   retentionSeconds: 30 * 24 * 3600,
   lostGraceSeconds: 20,
-  submittedGraceSeconds: 1800,
+  submittedGraceSeconds: MIN_RECORD_RETENTION_SECONDS,
   limits: DEFAULT_RESULT_LIMITS,
 };
 
@@ -189,9 +193,10 @@ export function planMissing(
   let reason: string;
   let message: string;
   if (record.state === 'SUBMITTED') {
-    if (seconds(record.updatedAt, now) < config.submittedGraceSeconds) return { kind: 'none' };
+    const age = seconds(record.createdAt, now);
+    if (age < config.submittedGraceSeconds) return planAwaitingJob(record, age, now);
     reason = 'JobNotFound';
-    message = `no Job ${record.namespace}/${record.jobName} appeared within ${config.submittedGraceSeconds}s of the submission`;
+    message = `no Job ${record.namespace}/${record.jobName} appeared within ${config.submittedGraceSeconds}s of the submission, longer than any delivery of its request can be left`;
   } else {
     if (seconds(missingSince, now) < config.lostGraceSeconds) return { kind: 'none' };
     reason = 'JobDeleted';
@@ -207,6 +212,22 @@ export function planMissing(
   if (!next) return { kind: 'none' };
   delete next.pending;
   return { kind: 'replace', previous: record, record: next, stateChanged: true };
+}
+
+/**
+ * A SUBMITTED record whose Job has not appeared by the time its message has used up its
+ * deliveries: it stays SUBMITTED (a DLQ redrive may still create the Job, exactly once), and says
+ * why it waits.
+ */
+function planAwaitingJob(record: JobRecord, ageSeconds: number, now: string): JobPlan {
+  if (ageSeconds < AWAITING_JOB_SECONDS || record.reason === 'AwaitingJob') return { kind: 'none' };
+  const next = transition(record, {
+    state: 'SUBMITTED',
+    at: now,
+    reason: 'AwaitingJob',
+    message: `no Job ${record.namespace}/${record.jobName} yet after ${Math.floor(ageSeconds / 60)} min: the request is being retried, or waits in the dead-letter queue for a redrive`,
+  });
+  return next ? { kind: 'replace', previous: record, record: next, stateChanged: false } : { kind: 'none' };
 }
 
 /**

@@ -249,8 +249,22 @@ describe('planMissing', () => {
 
   it("gives a SUBMITTED record the submit path's retry time before LOST", () => {
     const r = record('SUBMITTED');
-    assert.deepEqual(planMissing(r, at(0), at(config.submittedGraceSeconds - 1), config), { kind: 'none' });
+    assert.deepEqual(planMissing(r, at(0), at(600), config), { kind: 'none' }, 'still being delivered');
     const plan = planMissing(r, at(0), at(config.submittedGraceSeconds + 1), config);
     assert.equal(plan.kind === 'replace' && plan.record.reason, 'JobNotFound');
+  });
+
+  it('keeps a SUBMITTED record whose request went to the DLQ SUBMITTED, saying why, until no delivery is left', () => {
+    assert.ok(config.submittedGraceSeconds >= 18 * 86400, 'the queue keeps a message 4 days, the DLQ 14');
+    const r = record('SUBMITTED');
+    const waiting = planMissing(r, at(0), at(3600), config);
+    assert.equal(waiting.kind, 'replace');
+    if (waiting.kind !== 'replace') return;
+    assert.equal(waiting.record.state, 'SUBMITTED');
+    assert.equal(waiting.record.reason, 'AwaitingJob');
+    assert.match(waiting.record.message ?? '', /dead-letter queue for a redrive/);
+    assert.equal(waiting.stateChanged, false);
+    assert.deepEqual(waiting.record.history, r.history, 'no transition: no history entry');
+    assert.deepEqual(planMissing(waiting.record, at(0), at(7200), config), { kind: 'none' }, 'said once');
   });
 });
