@@ -4,12 +4,18 @@ import type * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { KubernetesManifest } from 'aws-cdk-lib/aws-eks-v2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { type KubernetesObject, kubectlApplyCommand, rbacManifests, runnerGroup } from './cluster-rbac.ts';
+import {
+  type KubernetesObject,
+  kubectlApplyCommand,
+  type RunnerFunction,
+  rbacManifests,
+  runnerGroup,
+} from './cluster-rbac.ts';
 
 export interface ClusterAccessProps {
   clusterName: string;
-  /** The functions' roles; each gets an access entry into the RoleBinding's group. */
-  principals: iam.IRole[];
+  /** The functions' roles; each gets an access entry into its own RoleBinding's group. */
+  principals: Record<RunnerFunction, iam.IRole>;
   namespaces: string[];
   /**
    * A cluster this app manages: the RBAC (and the namespaces) are applied to it. Without
@@ -19,19 +25,18 @@ export interface ClusterAccessProps {
 }
 
 /**
- * What lets the functions into the cluster: an EKS access entry per function role (the
- * cluster must use the API or API_AND_CONFIG_MAP authentication mode) and the namespaced
- * Role and RoleBinding of infra/k8s/rbac.yaml; nothing cluster-wide.
+ * What lets the functions into the cluster: an EKS access entry per function role, into that
+ * function's group (the cluster must use the API or API_AND_CONFIG_MAP authentication mode),
+ * and the namespaced Roles and RoleBindings of infra/k8s/rbac.yaml; nothing cluster-wide.
  */
 export class ClusterAccess extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
     super(scope, id);
-    const group = runnerGroup();
-    props.principals.forEach((role, index) => {
+    (Object.entries(props.principals) as [RunnerFunction, iam.IRole][]).forEach(([fn, role], index) => {
       new eks.CfnAccessEntry(this, `AccessEntry${index}`, {
         clusterName: props.clusterName,
         principalArn: role.roleArn,
-        kubernetesGroups: [group],
+        kubernetesGroups: [runnerGroup(fn)],
         type: 'STANDARD',
       });
     });

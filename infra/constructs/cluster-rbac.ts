@@ -25,13 +25,18 @@ export function rbacManifests(namespace: string): KubernetesObject[] {
   return loadAll(text).filter((doc): doc is KubernetesObject => typeof doc === 'object' && doc !== null);
 }
 
-/** The Kubernetes group the RoleBinding grants to: the access entry maps the functions' role into it. */
-export function runnerGroup(): string {
-  const binding = rbacManifests('default').find((doc) => doc.kind === 'RoleBinding') as
-    | { subjects?: { kind: string; name: string }[] }
-    | undefined;
+export type RunnerFunction = 'submit' | 'reconcile';
+
+/**
+ * The Kubernetes group each function's RoleBinding grants to: the access entry maps that
+ * function's role into it (the binding is named `eks-job-runner-<function>`).
+ */
+export function runnerGroup(fn: RunnerFunction): string {
+  const binding = rbacManifests('default').find(
+    (doc) => doc.kind === 'RoleBinding' && doc.metadata.name === `eks-job-runner-${fn}`,
+  ) as { subjects?: { kind: string; name: string }[] } | undefined;
   const group = binding?.subjects?.find((subject) => subject.kind === 'Group')?.name;
-  if (!group) throw new Error(`${RBAC_FILE} has no RoleBinding to a Group`);
+  if (!group) throw new Error(`${RBAC_FILE} has no RoleBinding of ${fn} to a Group`);
   return group;
 }
 

@@ -155,7 +155,7 @@ export class JobRunner extends Construct {
 
     new ClusterAccess(this, 'ClusterAccess', {
       clusterName: props.cluster.name,
-      principals: [this.submit.role, this.reconcile.role],
+      principals: { submit: this.submit.role, reconcile: this.reconcile.role },
       namespaces: props.jobsNamespaces,
       managedCluster: props.cluster.managed,
     });

@@ -10,8 +10,8 @@ export interface LocalStack {
   /** The directory with the stack's state, logs and kubeconfigs. */
   dir: string;
   apiServerUrl: string;
-  /** Kubeconfig of the runner identity: the user the Role in infra/k8s/rbac.yaml is bound to. */
-  runnerKubeconfig: string;
+  /** Kubeconfigs of the functions' identities: the users infra/k8s/rbac.yaml binds a Role to, one each. */
+  kubeconfigs: { submit: string; reconcile: string };
   /** Kubeconfig of a cluster admin, for test setup and for checks the runner may not make. */
   adminKubeconfig: string;
   /** The namespaces jobs run in (PodSecurity `restricted` enforced, the Role bound). */

@@ -51,16 +51,21 @@ if [ ! -f "$pki/ca.crt" ]; then
   serving_cert kwok
   openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
   openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
+  chmod 600 "$pki"/*.key
+fi
+# Made anew when a user is missing (a stack directory from before the per-function identities).
+if ! grep -q ',eks-job-runner-reconcile,' "$pki/tokens.csv" 2>/dev/null; then
   token() { openssl rand -hex 24; }
-  # token,user,uid,"groups": the runner is a user in the group that rbac.yaml binds,
-  # as an EKS access entry maps the functions' IAM role into that group.
+  # token,user,uid,"groups": each function is a user in the group that rbac.yaml binds for it,
+  # as an EKS access entry maps each function's IAM role into its group.
   {
     echo "$(token),admin,admin,\"system:masters\""
-    echo "$(token),eks-job-runner-functions,eks-job-runner-functions,\"eks-job-runner\""
+    echo "$(token),eks-job-runner-submit,eks-job-runner-submit,\"eks-job-runner-submit\""
+    echo "$(token),eks-job-runner-reconcile,eks-job-runner-reconcile,\"eks-job-runner-reconcile\""
     echo "$(token),system:kube-controller-manager,kcm,\"\""
     echo "$(token),system:kube-scheduler,scheduler,\"\""
   } > "$pki/tokens.csv"
-  chmod 600 "$pki"/*.key "$pki/tokens.csv"
+  chmod 600 "$pki/tokens.csv"
 fi
 token_of() { awk -F, -v u="$1" '$2==u {print $1}' "$pki/tokens.csv"; }
 kubeconfig() { # file user
@@ -84,7 +89,8 @@ KC
   chmod 600 "$1"
 }
 kubeconfig "$dir/admin.kubeconfig" admin
-kubeconfig "$dir/runner.kubeconfig" eks-job-runner-functions
+kubeconfig "$dir/submit.kubeconfig" eks-job-runner-submit
+kubeconfig "$dir/reconcile.kubeconfig" eks-job-runner-reconcile
 kubeconfig "$dir/controller-manager.kubeconfig" system:kube-controller-manager
 kubeconfig "$dir/scheduler.kubeconfig" system:kube-scheduler
 
@@ -194,7 +200,8 @@ const [dir, api, aws, nodes, namespaces, pids] = process.argv.slice(1);
 const pidMap = Object.fromEntries(pids.trim().split("\n").map((l) => { const [n, p] = l.split(" "); return [n, Number(p)]; }));
 const stack = {
   dir, apiServerUrl: api,
-  runnerKubeconfig: `${dir}/runner.kubeconfig`, adminKubeconfig: `${dir}/admin.kubeconfig`,
+  kubeconfigs: { submit: `${dir}/submit.kubeconfig`, reconcile: `${dir}/reconcile.kubeconfig` },
+  adminKubeconfig: `${dir}/admin.kubeconfig`,
   jobsNamespaces: namespaces.split(" "), nodes: nodes.trim().split("\n").map((n) => n.replace("node/", "")),
   aws: JSON.parse(aws), pids: pidMap,
 };

@@ -309,7 +309,7 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
     const setupSeconds = (Date.now() - setupStarted) / 1000;
 
     const deps = () => ({
-      kube: new KubeWatchClient(kcOf(stack.runnerKubeconfig)),
+      kube: new KubeWatchClient(kcOf(stack.kubeconfigs.reconcile)),
       store: new DynamoDbJobStore(documentClient, table),
       reader: new DynamoDbJobQueries(documentClient, table),
       events: noEvents,

@@ -115,7 +115,7 @@ async function countJobs(): Promise<number> {
 
 async function ceiling(): Promise<number> {
   const kc = new KubeConfig();
-  kc.loadFromFile(stack.runnerKubeconfig);
+  kc.loadFromFile(stack.kubeconfigs.submit);
   const kube = new KubeClient(kc);
   const jobs = Array.from({ length: N }, (_, i) => renderFor(`${owner}-ceiling-${i}`));
   const started = performance.now();

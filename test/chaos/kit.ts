@@ -22,7 +22,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { KubeConfig, type V1Job, Watch } from '@kubernetes/client-node';
-import { localAwsConfig } from '../../infra/local/aws/client-config.ts';
+import { DUMMY_CREDENTIALS, localAwsConfig } from '../../infra/local/aws/client-config.ts';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb/job-queries.ts';
 import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../shared/core/job/events.ts';
@@ -38,6 +38,9 @@ export function log(message: string): void {
 }
 
 const aws = localAwsConfig(stack.aws.endpoint, stack.aws.region);
+// moto takes any credentials; never let a developer's real ones be picked up.
+process.env.AWS_ACCESS_KEY_ID = DUMMY_CREDENTIALS.accessKeyId;
+process.env.AWS_SECRET_ACCESS_KEY = DUMMY_CREDENTIALS.secretAccessKey;
 const sqs = new SQSClient(aws);
 export const queries = new DynamoDbJobQueries(
   createDocumentClient({ endpoint: stack.aws.endpoint, region: stack.aws.region }),
@@ -83,6 +86,7 @@ export class Runtime {
   private child?: ChildProcess;
   /** Exits we did not ask for, and unhandled rejections in its log. */
   crashes = 0;
+  private stopping = false;
   private readonly logFile: string;
 
   constructor(name: string) {
@@ -91,6 +95,7 @@ export class Runtime {
   }
 
   start(args: string[] = []): void {
+    this.stopping = false;
     const out = createWriteStream(this.logFile, { flags: 'a' });
     const node = join(repoRoot, 'node_modules/.bin/node');
     const child = spawn(node, ['infra/local/runtime/main.ts', ...args], {
@@ -101,7 +106,7 @@ export class Runtime {
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     child.on('exit', (code, signal) => {
-      if (this.child === child && signal !== 'SIGKILL' && signal !== 'SIGTERM') {
+      if (this.child === child && !this.stopping) {
         this.crashes++;
         log(`${this.name} exited by itself (code ${code}, signal ${signal})`);
       }
@@ -111,12 +116,15 @@ export class Runtime {
 
   /** SIGKILL: the function's process dies mid-batch. */
   kill(): void {
-    this.child?.kill('SIGKILL');
+    const child = this.child;
+    this.child = undefined;
+    child?.kill('SIGKILL');
   }
 
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
+    this.stopping = true;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await Promise.race([exited, delay(40_000)]);
@@ -194,7 +202,10 @@ export async function recordsWhenTerminal(
   const end = Date.now() + timeoutMs;
   let records = new Map<string, JobRecord>();
   while (Date.now() < end) {
-    records = await queries.getJobs(jobIds).catch(() => records);
+    records = await queries.getJobs(jobIds).catch((error: unknown) => {
+      log(`reading the records failed: ${String(error)}`);
+      return records;
+    });
     const done = [...records.values()].filter((r) => isTerminal(r.state)).length;
     if (done === jobIds.length) return records;
     log(`${done}/${jobIds.length} terminal`);

@@ -23,7 +23,7 @@ export function functionEnvironment(
     JOBS_TABLE_NAME: stack.aws.tableName,
     EVENT_BUS_NAME: stack.aws.eventBusName,
     CLUSTER_ACCESS: 'kubeconfig',
-    KUBECONFIG: stack.runnerKubeconfig,
+    KUBECONFIG: stack.kubeconfigs[functionName],
     JOBS_NAMESPACES: stack.jobsNamespaces.join(','),
     RECONCILE_WINDOW_SECONDS: String(options.reconcileWindowSeconds),
     AWS_ENDPOINT_URL: stack.aws.endpoint,

@@ -25,7 +25,7 @@ describe('reconcile bundle', () => {
       JOBS_TABLE_NAME: stack.aws.tableName,
       EVENT_BUS_NAME: stack.aws.eventBusName,
       CLUSTER_ACCESS: 'kubeconfig',
-      KUBECONFIG: stack.runnerKubeconfig,
+      KUBECONFIG: stack.kubeconfigs.reconcile,
       JOBS_NAMESPACES: stack.jobsNamespaces.join(','),
       RECONCILE_WINDOW_SECONDS: '6',
       LOG_TAIL_LINES: '10',

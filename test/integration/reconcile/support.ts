@@ -62,7 +62,7 @@ export const sqs = new SQSClient(aws);
 /** Dependencies of the code under test: the runner identity, the real table and bus. */
 export function reconcilerDeps(): ReconcilerDeps & { kube: KubeWatchClient; reader: DynamoDbJobQueries } {
   return {
-    kube: new KubeWatchClient(kubeConfig(stack.runnerKubeconfig)),
+    kube: new KubeWatchClient(kubeConfig(stack.kubeconfigs.reconcile)),
     store,
     reader: new DynamoDbJobQueries(documentClient, stack.aws.tableName),
     events: new EventBridgePublisher(eventBridge, stack.aws.eventBusName),

@@ -38,7 +38,7 @@ before(async () => {
   stack = {
     dir,
     apiServerUrl: 'https://127.0.0.1:1',
-    runnerKubeconfig: join(dir, 'runner.kubeconfig'),
+    kubeconfigs: { submit: join(dir, 'submit.kubeconfig'), reconcile: join(dir, 'reconcile.kubeconfig') },
     adminKubeconfig: join(dir, 'admin.kubeconfig'),
     jobsNamespaces: ['jobs', 'jobs-extra'],
     nodes: [],
@@ -125,17 +125,21 @@ describe('main.ts, send-job.ts, get-job.ts', { timeout: 60_000 }, () => {
       JOBS_TABLE_NAME: stack.aws.tableName,
       EVENT_BUS_NAME: stack.aws.eventBusName,
       CLUSTER_ACCESS: 'kubeconfig',
-      KUBECONFIG: stack.runnerKubeconfig,
       JOBS_NAMESPACES: 'jobs,jobs-extra',
       RECONCILE_WINDOW_SECONDS: '50',
       AWS_ENDPOINT_URL: stack.aws.endpoint,
       AWS_REGION: stack.aws.region,
       AWS_ACCESS_KEY_ID: 'test',
     };
-    // The service names CDK sets.
-    assert.deepEqual(seenBy('submit'), { ...common, POWERTOOLS_SERVICE_NAME: FUNCTIONS.submit.serviceName });
+    // The service names CDK sets; each function with its own cluster identity.
+    assert.deepEqual(seenBy('submit'), {
+      ...common,
+      KUBECONFIG: stack.kubeconfigs.submit,
+      POWERTOOLS_SERVICE_NAME: FUNCTIONS.submit.serviceName,
+    });
     assert.deepEqual(seenBy('reconcile'), {
       ...common,
+      KUBECONFIG: stack.kubeconfigs.reconcile,
       POWERTOOLS_SERVICE_NAME: FUNCTIONS.reconcile.serviceName,
     });
 

@@ -15,12 +15,15 @@ import { loadLocalStack } from '../../support/local-stack.ts';
 
 const stack = loadLocalStack();
 const namespace = stack.jobsNamespaces[0] ?? 'jobs';
+/** The functions' identities: reconcile's can do what the tests below need but create. */
 let runner: KubeClients;
+let submitter: KubeClients;
 let admin: KubeClients;
 const created: string[] = [];
 
 before(() => {
-  runner = kubeClients(stack.runnerKubeconfig);
+  runner = kubeClients(stack.kubeconfigs.reconcile);
+  submitter = kubeClients(stack.kubeconfigs.submit);
   admin = kubeClients(stack.adminKubeconfig);
 });
 
@@ -41,7 +44,7 @@ describe('the local Kubernetes stack', () => {
   test('a Job created by the runner runs on a kwok node, completes and is removed by the TTL controller', async () => {
     const name = uniqueName('stack-ok');
     created.push(name);
-    await runner.batch.createNamespacedJob({
+    await submitter.batch.createNamespacedJob({
       namespace,
       body: restrictedJob(
         name,
@@ -76,7 +79,7 @@ describe('the local Kubernetes stack', () => {
   test('a scripted failure fails the Job with the exit code and termination message on the pod', async () => {
     const name = uniqueName('stack-fail');
     created.push(name);
-    await runner.batch.createNamespacedJob({
+    await submitter.batch.createNamespacedJob({
       namespace,
       body: restrictedJob(name, namespace, {
         'outcome.local/duration': '300ms',
@@ -98,10 +101,10 @@ describe('the local Kubernetes stack', () => {
     assert.equal(terminated?.message, 'disk quota exceeded');
   });
 
-  test('the runner can read a pod log through the apiserver', async () => {
+  test('the reconcile identity can read a pod log through the apiserver', async () => {
     const name = uniqueName('stack-log');
     created.push(name);
-    await runner.batch.createNamespacedJob({
+    await submitter.batch.createNamespacedJob({
       namespace,
       body: restrictedJob(name, namespace, { 'outcome.local/duration': '300ms' }),
     });
@@ -117,7 +120,7 @@ describe('the local Kubernetes stack', () => {
     assert.equal(log.trim(), 'done');
   });
 
-  test('the runner identity is refused what its Role does not grant', async () => {
+  test("each function's identity is refused what its Role does not grant", async () => {
     const forbidden = async (what: string, call: () => Promise<unknown>) => {
       await assert.rejects(call, (error: unknown) => {
         assert.ok(error instanceof ApiException, `${what}: ${String(error)}`);
@@ -125,31 +128,46 @@ describe('the local Kubernetes stack', () => {
         return true;
       });
     };
-    await forbidden('list secrets', () => runner.core.listNamespacedSecret({ namespace }));
-    await forbidden('create pods', () =>
-      runner.core.createNamespacedPod({
-        namespace,
-        body: {
-          metadata: { name: uniqueName('direct') },
-          spec: { containers: [{ name: 'c', image: 'busybox' }] },
-        },
-      }),
+    for (const identity of [runner, submitter]) {
+      await forbidden('list secrets', () => identity.core.listNamespacedSecret({ namespace }));
+      await forbidden('create pods', () =>
+        identity.core.createNamespacedPod({
+          namespace,
+          body: {
+            metadata: { name: uniqueName('direct') },
+            spec: { containers: [{ name: 'c', image: 'busybox' }] },
+          },
+        }),
+      );
+      await forbidden('create jobs in a namespace without the Role', () =>
+        identity.batch.createNamespacedJob({
+          namespace: 'default',
+          body: restrictedJob(uniqueName('x'), 'default'),
+        }),
+      );
+      await forbidden('update jobs', () =>
+        identity.batch.replaceNamespacedJob({
+          name: 'anything',
+          namespace,
+          body: restrictedJob('anything', namespace),
+        }),
+      );
+      await forbidden('delete pods', () =>
+        identity.core.deleteNamespacedPod({ name: 'anything', namespace }),
+      );
+    }
+    // reconcile never creates a Job; submit reads no pods or logs, lists nothing, patches nothing.
+    await forbidden('reconcile: create jobs', () =>
+      runner.batch.createNamespacedJob({ namespace, body: restrictedJob(uniqueName('r'), namespace) }),
     );
-    await forbidden('create jobs in a namespace without the Role', () =>
-      runner.batch.createNamespacedJob({
-        namespace: 'default',
-        body: restrictedJob(uniqueName('x'), 'default'),
-      }),
+    await forbidden('submit: list pods', () => submitter.core.listNamespacedPod({ namespace }));
+    await forbidden('submit: read logs', () =>
+      submitter.core.readNamespacedPodLog({ name: 'anything', namespace }),
     );
-    // patch is granted (reconcile removes our finalizer); a whole update is not.
-    await forbidden('update jobs', () =>
-      runner.batch.replaceNamespacedJob({
-        name: 'anything',
-        namespace,
-        body: restrictedJob('anything', namespace),
-      }),
+    await forbidden('submit: list jobs', () => submitter.batch.listNamespacedJob({ namespace }));
+    await forbidden('submit: patch jobs', () =>
+      submitter.batch.patchNamespacedJob({ name: 'anything', namespace, body: [] }),
     );
-    await forbidden('delete pods', () => runner.core.deleteNamespacedPod({ name: 'anything', namespace }));
   });
 
   test('PodSecurity admission refuses a pod that does not meet the restricted profile', async () => {

@@ -45,15 +45,16 @@ async function jobsFor(jobId: string) {
   return list.items;
 }
 
-/** The runner's Role and RoleBinding, from the same file CDK and the stack apply. */
+/** The functions' Roles and RoleBindings, from the same file CDK and the stack apply. */
 async function grantRunner(): Promise<void> {
   const text = readFileSync(resolve(repoRoot, 'infra/k8s/rbac.yaml'), 'utf8').replaceAll(
     'NAMESPACE',
     namespace,
   );
-  const [role, binding] = text.split(/^---$/m).map((doc) => load(doc)) as [V1Role, V1RoleBinding];
-  await rbac.createNamespacedRole({ namespace, body: role });
-  await rbac.createNamespacedRoleBinding({ namespace, body: binding });
+  for (const doc of text.split(/^---$/m).map((part) => load(part) as V1Role | V1RoleBinding)) {
+    if (doc.kind === 'Role') await rbac.createNamespacedRole({ namespace, body: doc as V1Role });
+    else await rbac.createNamespacedRoleBinding({ namespace, body: doc as V1RoleBinding });
+  }
 }
 
 /** Every delivery of a message: it fails each time until its receives are used up. */
@@ -108,7 +109,7 @@ describe('a DLQ redrive (local stack)', () => {
     // message waits in the DLQ: the record stays SUBMITTED and says why.
     await grantRunner();
     const kc = new KubeConfig();
-    kc.loadFromFile(stack.runnerKubeconfig);
+    kc.loadFromFile(stack.kubeconfigs.reconcile);
     const stats = await reconcile(
       {
         kube: new KubeWatchClient(kc),

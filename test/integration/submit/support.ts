@@ -33,7 +33,7 @@ export function functionEnv(extra: Record<string, string> = {}): Record<string, 
     JOBS_TABLE_NAME: stack.aws.tableName,
     JOBS_NAMESPACES: stack.jobsNamespaces.join(','),
     CLUSTER_ACCESS: 'kubeconfig',
-    KUBECONFIG: stack.runnerKubeconfig,
+    KUBECONFIG: stack.kubeconfigs.submit,
     AWS_ENDPOINT_URL: stack.aws.endpoint,
     AWS_REGION: stack.aws.region,
     AWS_ACCESS_KEY_ID: 'test',
@@ -87,7 +87,7 @@ const quiet: Log = { info() {}, warn() {}, error() {}, child: () => quiet };
 /** Real adapters (runner identity) around the core, with a policy of the test's own. */
 export function realDeps(policyInput: PolicyInput, namespaces = stack.jobsNamespaces): SubmitDeps {
   const kc = new KubeConfig();
-  kc.loadFromFile(stack.runnerKubeconfig);
+  kc.loadFromFile(stack.kubeconfigs.submit);
   return {
     store,
     reader: new DynamoDbJobQueries(documentClient, stack.aws.tableName),

@@ -34,27 +34,34 @@ const runner = (props: Partial<JobRunnerProps>) =>
   new JobRunner(newStack(), 'Runner', { ...runnerProps, ...props });
 
 describe('RBAC from infra/k8s/rbac.yaml', () => {
-  test('gives the Role and RoleBinding of the file for one namespace, placeholder replaced', () => {
+  test('gives the Roles and RoleBindings of the file for one namespace, placeholder replaced', () => {
     const docs = rbacManifests('batch');
     assert.deepEqual(
       docs.map((doc) => [doc.kind, doc.metadata.name, doc.metadata.namespace]),
       [
-        ['Role', 'eks-job-runner', 'batch'],
-        ['RoleBinding', 'eks-job-runner', 'batch'],
+        ['Role', 'eks-job-runner-submit', 'batch'],
+        ['RoleBinding', 'eks-job-runner-submit', 'batch'],
+        ['Role', 'eks-job-runner-reconcile', 'batch'],
+        ['RoleBinding', 'eks-job-runner-reconcile', 'batch'],
       ],
     );
     assert.ok(!JSON.stringify(docs).includes('NAMESPACE'));
     const file = readFileSync(join(PROJECT_ROOT, RBAC_FILE), 'utf8');
-    assert.ok(file.includes('verbs: ["create", "get", "list", "watch", "delete", "patch"]'));
-    assert.deepEqual((docs[0] as Cfn).rules[0], {
-      apiGroups: ['batch'],
-      resources: ['jobs'],
-      verbs: ['create', 'get', 'list', 'watch', 'delete', 'patch'],
-    });
+    assert.ok(file.includes('verbs: ["create", "get", "delete"]'));
+    // submit creates, reads and deletes Jobs, nothing else; reconcile never creates one.
+    assert.deepEqual((docs[0] as Cfn).rules, [
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'delete'] },
+    ]);
+    assert.deepEqual((docs[2] as Cfn).rules, [
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'delete', 'patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+    ]);
   });
 
-  test('the access entries map into the group the RoleBinding names', () => {
-    assert.equal(runnerGroup(), 'eks-job-runner');
+  test("each function's access entry maps into the group its RoleBinding names", () => {
+    assert.equal(runnerGroup('submit'), 'eks-job-runner-submit');
+    assert.equal(runnerGroup('reconcile'), 'eks-job-runner-reconcile');
   });
 
   test('the kubectl command applies the file to each namespace, and refuses what is no namespace name', () => {

@@ -90,12 +90,13 @@ describe('runner on the example cluster', () => {
     }
   });
 
-  test('an access entry per function role into the eks-job-runner group, on this cluster', () => {
+  test("an access entry per function role into that function's group, on this cluster", () => {
     for (const [, fn] of runnerFunctions) {
+      const service = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
       template.hasResourceProperties('AWS::EKS::AccessEntry', {
         ClusterName: { Ref: clusterId },
         PrincipalArn: fn.Properties.Role,
-        KubernetesGroups: ['eks-job-runner'],
+        KubernetesGroups: [`eks-job-runner-${service}`],
         Type: 'STANDARD',
       });
     }
@@ -116,7 +117,7 @@ describe('runner on the example cluster', () => {
     };
     assert.deepEqual(
       applied.map((doc) => doc.kind),
-      ['Namespace', 'Role', 'RoleBinding'],
+      ['Namespace', 'Role', 'RoleBinding', 'Role', 'RoleBinding'],
     );
     assert.deepEqual(applied[0].metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
     assert.deepEqual(applied.slice(1).map(withoutPruneLabel), rbacManifests('jobs'));

@@ -330,7 +330,7 @@ describe('IAM', () => {
 });
 
 describe('cluster access', () => {
-  test('an access entry maps each function role into the RoleBinding group of the imported cluster', () => {
+  test('an access entry maps each function role into its RoleBinding group of the imported cluster', () => {
     const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map(
       (r: Cfn) => r.Properties,
     );
@@ -338,9 +338,13 @@ describe('cluster access', () => {
       entries.map((entry) => entry.PrincipalArn),
       [submitId, reconcileId].map((id) => fn(id).Role),
     );
+    // Each function's role into its own group (infra/k8s/rbac.yaml binds one Role to each).
+    assert.deepEqual(
+      entries.map((entry) => entry.KubernetesGroups),
+      [['eks-job-runner-submit'], ['eks-job-runner-reconcile']],
+    );
     for (const entry of entries) {
       assert.equal(entry.ClusterName, 'jobs');
-      assert.deepEqual(entry.KubernetesGroups, ['eks-job-runner']);
       assert.equal(entry.Type, 'STANDARD');
       assert.equal(entry.AccessPolicies, undefined, 'no cluster-wide access policy');
     }

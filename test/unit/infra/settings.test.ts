@@ -28,7 +28,7 @@ const { reconcile: r } = FUNCTIONS;
 const localStack: LocalStack = {
   dir: '/tmp/stack',
   apiServerUrl: 'https://127.0.0.1:1',
-  runnerKubeconfig: '/tmp/stack/runner.kubeconfig',
+  kubeconfigs: { submit: '/tmp/stack/submit.kubeconfig', reconcile: '/tmp/stack/reconcile.kubeconfig' },
   adminKubeconfig: '/tmp/stack/admin.kubeconfig',
   jobsNamespaces: ['jobs'],
   nodes: [],
