@@ -1,9 +1,9 @@
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { mapPool } from '../../shared/runtime/pool.ts';
 import { publishBestEffort } from '../../shared/runtime/publish.ts';
 import { checkCancelled } from './cancel-check.ts';
 import { newScope, type SubmitDeps } from './deps.ts';
-import { processMessage } from './process.ts';
+import { processMessage, type QueueMessage } from './process.ts';
 
 /**
  * A batch, its records processed concurrently (bounded). Every record ends counted as an outcome,
@@ -15,7 +15,8 @@ import { processMessage } from './process.ts';
  */
 export async function runBatch(
   deps: SubmitDeps,
-  records: readonly Pick<SQSRecord, 'messageId' | 'body'>[],
+  /** SQS records: their messageId, body and attributes.SenderId (whom the policy maps to owners). */
+  records: readonly QueueMessage[],
   options: { concurrency: number; deadline: number },
 ): Promise<SQSBatchResponse> {
   const { deadline } = options;

@@ -2,29 +2,43 @@ import { KubeError } from '../../shared/adapters/kubernetes/errors.ts';
 import { stateChangeEvent } from '../../shared/core/job/events.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import type { KubeJobs } from '../../shared/core/ports.ts';
+import { cancelRefusal } from '../../shared/core/submit/authorize.ts';
 import { planCancel } from '../../shared/core/submit/cancel-plan.ts';
+import type { Parsed } from '../../shared/core/submit/parse-request.ts';
 import type { JobRef } from '../../shared/core/submit/records.ts';
-import type { CancelRequest } from '../../shared/core/submit/request-schema.ts';
 import { conflict, done, optimisticUpdate } from '../../shared/runtime/optimistic-update.ts';
 import { type MessageContext, type Outcome, RetryLater } from './deps.ts';
+import { recordUnauthorized } from './reject.ts';
 
 const MAX_ROUNDS = 5;
 
 /**
- * One cancel. The record is written CANCELLED first (only from an active state, version-checked),
- * then the Job is deleted with propagation Background; a submit that creates its Job after that
- * delete sees CANCELLED on its check read and deletes it. No record yet: a CANCELLED tombstone.
+ * One cancel. Only a sender that acts for the record's owner may cancel it (authorize.ts); any
+ * other is refused, recorded under the message id, and the record is left as it is. The record is
+ * written CANCELLED first (only from an active state, version-checked), then the Job is deleted;
+ * a submit that creates its Job after that delete sees CANCELLED on its check read and deletes it.
+ * No record yet: a CANCELLED tombstone.
  */
-export async function cancel(ctx: MessageContext, request: CancelRequest): Promise<Outcome> {
-  const { deps, log } = ctx;
+export async function cancel(
+  ctx: MessageContext,
+  { request, hash }: Extract<Parsed, { kind: 'cancel' }>,
+): Promise<Outcome> {
+  const { deps, log, senderId } = ctx;
   return optimisticUpdate<JobRecord | undefined, Outcome>({
     initial: await deps.store.get(request.jobId),
     rounds: MAX_ROUNDS,
     step: async (existing) => {
+      // Checked on every round: a record written meanwhile is the one the sender must act for.
+      const refusal = cancelRefusal(deps.policy.principals, senderId, existing);
+      if (refusal)
+        return done(
+          await recordUnauthorized(ctx, { owner: request.requestedBy, reasons: [refusal], hash, request }),
+        );
       const plan = planCancel(existing, request, {
         at: deps.now().toISOString(),
         sourceMessageId: ctx.messageId,
         retentionSeconds: deps.policy.recordRetentionSeconds,
+        senderId,
       });
       switch (plan.action) {
         case 'tombstone': {

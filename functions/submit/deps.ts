@@ -7,6 +7,8 @@ export const OUTCOMES = [
   'Accepted',
   'Duplicate',
   'Rejected',
+  /** Refused for its sender (authorize.ts): a REJECTED record under the message id. */
+  'NotAuthorized',
   'Conflict',
   'KubeRefused',
   'SubmitAfterCancel',
@@ -61,6 +63,8 @@ export interface MessageContext {
   /** The message's logger: its lines carry the jobId and the message id. */
   log: Log;
   messageId: string;
+  /** The SQS record's SenderId (who sent it, as SQS saw the credentials); the policy maps it to owners. */
+  senderId: string | undefined;
   /** Epoch milliseconds: no Kubernetes call outlives it, and a message still in flight then is redelivered. */
   deadline: number;
   scope: BatchScope;

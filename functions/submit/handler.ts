@@ -46,6 +46,8 @@ function dependencies(): Promise<Container> {
       : undefined;
     if (!publisher)
       logger.warn('EVENT_BUS_NAME is not set: REJECTED and CANCELLED transitions are not published');
+    if (settings.policy.principals.length === 0)
+      logger.warn('the policy maps no sender (principals): every message is REJECTED NotAuthorized');
     const deps: SubmitDeps = {
       store,
       reader: onlyMethods(

@@ -1,13 +1,17 @@
+import type { SQSRecordAttributes } from 'aws-lambda';
+import { messageRefusal } from '../../shared/core/submit/authorize.ts';
 import { type Parsed, parseBody } from '../../shared/core/submit/parse-request.ts';
 import { REJECTION, rawBodyForRecord } from '../../shared/core/submit/records.ts';
 import { cancel } from './cancel.ts';
 import type { BatchScope, MessageContext, Outcome, SubmitDeps } from './deps.ts';
-import { recordRejection } from './reject.ts';
+import { recordRejection, recordUnauthorized } from './reject.ts';
 import { submit } from './submit.ts';
 
+/** What submit reads of an SQS record. SQS always sets SenderId; a record without one is refused unless `*` is mapped. */
 export interface QueueMessage {
   messageId: string;
   body: string;
+  attributes?: Partial<Pick<SQSRecordAttributes, 'SenderId'>>;
 }
 
 /**
@@ -22,8 +26,9 @@ export async function processMessage(
 ): Promise<Outcome> {
   const parsed = parseBody(message.body, message.messageId);
   const jobId = parsed.kind === 'invalid' ? parsed.key : parsed.request.jobId;
-  const log = deps.log.child({ jobId, messageId: message.messageId, action: parsed.kind });
-  const ctx: MessageContext = { deps, log, messageId: message.messageId, ...batch };
+  const senderId = message.attributes?.SenderId;
+  const log = deps.log.child({ jobId, messageId: message.messageId, action: parsed.kind, senderId });
+  const ctx: MessageContext = { deps, log, messageId: message.messageId, senderId, ...batch };
   try {
     return await dispatch(ctx, parsed, message.body);
   } catch (error) {
@@ -36,6 +41,14 @@ export async function processMessage(
 }
 
 function dispatch(ctx: MessageContext, parsed: Parsed, body: string): Promise<Outcome> {
+  const refusal = messageRefusal(ctx.deps.policy.principals, ctx.senderId, parsed);
+  if (refusal)
+    return recordUnauthorized(ctx, {
+      owner: claimedOwner(parsed),
+      reasons: [refusal],
+      hash: parsed.hash,
+      request: parsed.kind === 'invalid' ? rawBodyForRecord(body) : parsed.request,
+    });
   switch (parsed.kind) {
     case 'invalid':
       return recordRejection(ctx, {
@@ -47,8 +60,14 @@ function dispatch(ctx: MessageContext, parsed: Parsed, body: string): Promise<Ou
         request: rawBodyForRecord(body),
       });
     case 'cancel':
-      return cancel(ctx, parsed.request);
+      return cancel(ctx, parsed);
     case 'submit':
       return submit(ctx, parsed);
   }
+}
+
+/** The owner a refused message's record is listed under (byOwner): the one it names. */
+function claimedOwner(parsed: Parsed): string {
+  if (parsed.kind === 'submit') return parsed.request.owner;
+  return parsed.kind === 'cancel' ? parsed.request.requestedBy : parsed.owner;
 }

@@ -35,6 +35,23 @@ export async function recordRejection(ctx: MessageContext, rejection: Rejection)
 }
 
 /**
+ * A message its sender may not send (authorize.ts): REJECTED `NotAuthorized`, always under the
+ * message id, so that a sender never takes a jobId of an owner it may not act for. A redelivery
+ * finds it (same hash) and is a duplicate.
+ */
+export async function recordUnauthorized(
+  ctx: MessageContext,
+  rejection: Omit<Rejection, 'key' | 'reason'>,
+): Promise<Outcome> {
+  const outcome = await recordRejection(ctx, {
+    ...rejection,
+    key: ctx.messageId,
+    reason: REJECTION.unauthorized,
+  });
+  return outcome === 'Rejected' ? 'NotAuthorized' : outcome;
+}
+
+/**
  * Another request holds the jobId: the refusal is recorded under the message id instead, with a
  * `request.conflict` reason, and the existing record is left as it is.
  */

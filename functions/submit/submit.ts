@@ -50,9 +50,14 @@ export async function submit(ctx: MessageContext, parsed: SubmitParsed): Promise
   const created = await deps.store.create(record);
   let current: JobRecord = record;
   if (!created.created) {
-    const decision = decideOnExisting(created.existing, hash);
-    if (decision.action === 'conflict')
-      return recordConflict(ctx, { ...refused, reason: REJECTION.conflict, reasons: [] }, created.existing);
+    const decision = decideOnExisting(created.existing, hash, {
+      owner: request.owner,
+      principals: deps.policy.principals,
+    });
+    if (decision.action === 'conflict') {
+      const reasons = decision.reasons ?? [];
+      return recordConflict(ctx, { ...refused, reason: REJECTION.conflict, reasons }, created.existing);
+    }
     if (decision.action === 'done') {
       log.info('record exists, nothing to create', { why: decision.why, state: created.existing.state });
       if (decision.why !== 'cancelled') return 'Duplicate';

@@ -67,7 +67,8 @@ export interface JobRecord {
   /** Set while a job waits: the pod's reason and since when. */
   pending?: { reason: string; message?: string; since: string; flagged?: boolean };
   result?: JobResult;
-  cancellation?: { by: string; reason?: string; at: string };
+  /** `by` is the cancel's `requestedBy` (who, as the sender says); `senderId` its SQS SenderId. */
+  cancellation?: { by: string; senderId?: string; reason?: string; at: string };
   /** Index attribute: `STATE#shard`. */
   statusShard: string;
   /** Epoch seconds for DynamoDB TTL, set once a record is terminal. */

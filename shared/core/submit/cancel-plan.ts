@@ -17,7 +17,7 @@ export type CancelPlan =
 export function planCancel(
   existing: JobRecord | undefined,
   cancel: CancelRequest,
-  ctx: { at: string; sourceMessageId: string; retentionSeconds: number },
+  ctx: { at: string; sourceMessageId: string; retentionSeconds: number; senderId?: string },
 ): CancelPlan {
   if (!existing) {
     return {
@@ -25,6 +25,7 @@ export function planCancel(
       record: tombstoneRecord({
         jobId: cancel.jobId,
         by: cancel.requestedBy,
+        senderId: ctx.senderId,
         reason: cancel.reason,
         at: ctx.at,
         sourceMessageId: ctx.sourceMessageId,
@@ -42,7 +43,7 @@ export function planCancel(
     retentionSeconds: ctx.retentionSeconds,
   });
   if (!next) return { action: 'ignore', existing };
-  next.cancellation = { by: cancel.requestedBy, reason: cancel.reason, at: ctx.at };
+  next.cancellation = { by: cancel.requestedBy, senderId: ctx.senderId, reason: cancel.reason, at: ctx.at };
   delete next.pending;
   return { action: 'cancel', next, job: jobOf(next) };
 }

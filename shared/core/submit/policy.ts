@@ -12,6 +12,22 @@ import { baseTemplateSchema } from './template.ts';
 const quantity = z.string().refine(isQuantity, 'must be a Kubernetes quantity');
 const names = z.array(z.string().min(1)).default([]);
 
+/**
+ * Who may send what: a sender (the SQS record's SenderId, set by SQS from the sender's credentials)
+ * mapped to the owners it may submit for (authorize.ts). A pattern is exact, or a prefix ending in
+ * `*` (`AROAEXAMPLE:*`, every session of one role); `*` alone matches every sender.
+ */
+const principalSchema = z.strictObject({
+  senderId: z
+    .string()
+    .min(1)
+    .refine((id) => !id.slice(0, -1).includes('*'), 'a * may only end the pattern'),
+  /** Owners this sender may submit for (and cancel the jobs of): exact names, or `*` for any. */
+  owners: names,
+  /** May cancel any owner's job (an operator). */
+  cancelAny: z.boolean().default(false),
+});
+
 export const policySchema = z.strictObject({
   /** Intersected with JOBS_NAMESPACES (where the Role is bound); absent = all of those. */
   namespaces: z.array(z.string().refine(isDns1123Label, 'must be a DNS-1123 label')).min(1).optional(),
@@ -32,10 +48,14 @@ export const policySchema = z.strictObject({
   defaultPriorityClassName: z.string().optional(),
   persistentVolumeClaims: names,
   configMaps: names,
-  /** Toleration keys a request may use; absent = any. */
-  tolerationKeys: z.array(z.string()).optional(),
-  /** Node selector keys a request may use; absent = any. */
-  nodeSelectorKeys: z.array(z.string()).optional(),
+  /** The senders and the owners each may act for; none by default: every message is refused. */
+  principals: z.array(principalSchema).default([]),
+  /** Toleration keys a request may use; none by default. */
+  tolerationKeys: names,
+  /** Node selector keys a request may use; none by default. */
+  nodeSelectorKeys: names,
+  /** Pod label keys a request may set (pod labels select pods for Services and NetworkPolicies); none by default. */
+  podLabelKeys: names,
   resources: z
     .strictObject({
       defaults: z
@@ -109,6 +129,7 @@ export const policySchema = z.strictObject({
 });
 
 export type PolicyInput = z.input<typeof policySchema>;
+export type Principal = z.output<typeof principalSchema>;
 export type Policy = z.output<typeof policySchema> & {
   allowedNamespaces: string[];
   defaultNamespace: string;

@@ -57,6 +57,8 @@ export const REJECTION = {
   policy: 'PolicyViolation',
   conflict: 'JobIdConflict',
   kube: 'KubernetesRefused',
+  /** The sender may not act for the owner (authorize.ts): recorded under the message id. */
+  unauthorized: 'NotAuthorized',
 } as const;
 
 export function rejectedRecord(input: {
@@ -99,6 +101,8 @@ export function rejectedRecord(input: {
 export function tombstoneRecord(input: {
   jobId: string;
   by: string;
+  /** The SQS SenderId of the cancel: whether the tombstone holds a later submit depends on it. */
+  senderId?: string;
   reason?: string;
   at: string;
   sourceMessageId: string;
@@ -114,10 +118,14 @@ export function tombstoneRecord(input: {
       message: input.reason ?? 'cancelled before the job was submitted',
       retentionSeconds: input.retentionSeconds,
     }),
-    cancellation: { by: input.by, reason: input.reason, at: input.at },
+    cancellation: { by: input.by, senderId: input.senderId, reason: input.reason, at: input.at },
     sourceMessageId: input.sourceMessageId,
   };
 }
+
+/** A CANCELLED record no submit wrote (a cancel came first): it names no request and no Job. */
+export const isTombstone = (record: JobRecord): boolean =>
+  record.state === 'CANCELLED' && record.requestHash === undefined;
 
 /** A Job by where it is. */
 export interface JobRef {

@@ -22,8 +22,8 @@ export function imageAllowed(image: string, policy: Policy): boolean {
 
 /**
  * What the pod may run as and refer to: priority class, service account and its token, secrets,
- * claims, config maps, toleration and node selector keys, each on the policy's allow-list. A value
- * the base template or the policy gives is the operator's and is not checked.
+ * claims, config maps, toleration, node selector and pod label keys, each on the policy's
+ * allow-list. A value the base template or the policy gives is the operator's and is not checked.
  */
 export function resolveAccess(
   request: SubmitRequest,
@@ -78,24 +78,36 @@ export function resolveAccess(
         `config map ${v.configMap.name} is not allowed`,
       );
   });
-  // Absent allow-lists of keys allow any key.
-  const tolerationKeys = policy.tolerationKeys;
-  request.tolerations?.forEach((tol, i) => {
-    if (tolerationKeys && !(tol.key !== undefined && tolerationKeys.includes(tol.key)))
-      deny(
-        `tolerations[${i}].key`,
-        'policy.toleration_not_allowed',
-        `toleration key ${tol.key ?? '(any)'} is not allowed`,
-      );
-  });
-  const selectorKeys = policy.nodeSelectorKeys;
-  for (const key of Object.keys(request.nodeSelector ?? {})) {
-    if (selectorKeys && !selectorKeys.includes(key))
-      deny(
-        `nodeSelector.${key}`,
-        'policy.node_selector_not_allowed',
-        `node selector key ${key} is not allowed`,
-      );
-  }
+  // Keys are allowed only by name: an empty (or absent) list allows none.
+  const unlisted = (
+    keys: [path: string, key: string | undefined][],
+    allowed: string[],
+    id: string,
+    what: string,
+  ) => {
+    for (const [path, key] of keys)
+      if (key === undefined || !allowed.includes(key))
+        deny(path, id, `${what} ${key ?? '(any)'} is not allowed`);
+  };
+  const mapKeys = (field: string, map: Record<string, string> | undefined): [string, string][] =>
+    Object.keys(map ?? {}).map((key) => [`${field}.${key}`, key]);
+  unlisted(
+    (request.tolerations ?? []).map((tol, i) => [`tolerations[${i}].key`, tol.key]),
+    policy.tolerationKeys,
+    'policy.toleration_not_allowed',
+    'toleration key',
+  );
+  unlisted(
+    mapKeys('nodeSelector', request.nodeSelector),
+    policy.nodeSelectorKeys,
+    'policy.node_selector_not_allowed',
+    'node selector key',
+  );
+  unlisted(
+    mapKeys('podLabels', request.podLabels),
+    policy.podLabelKeys,
+    'policy.pod_label_key',
+    'pod label key',
+  );
   return { priorityClassName, serviceAccountName, automountServiceAccountToken };
 }

@@ -4,7 +4,9 @@ import type { JobRecord, Reason } from '../job/record.ts';
 import { isTerminal } from '../job/state.ts';
 import { transition } from '../job/transition.ts';
 import { type KubeFailure, kubeRule } from '../kube-failure.ts';
-import { type JobRef, jobOf, REJECTION } from './records.ts';
+import { tombstoneRefusal } from './authorize.ts';
+import type { Principal } from './policy.ts';
+import { isTombstone, type JobRef, jobOf, REJECTION } from './records.ts';
 
 /** What a submit does when the conditional put finds a record under its jobId. */
 export type ExistingDecision =
@@ -17,17 +19,27 @@ export type ExistingDecision =
    * an earlier delivery may have created it just before the cancel: it is deleted (idempotent).
    */
   | { action: 'done'; why: 'cancelled'; job?: JobRef }
-  /** Another request holds this jobId: refuse, never overwrite. */
-  | { action: 'conflict' };
+  /**
+   * Another request holds this jobId: refuse, never overwrite. `reasons`: why, besides the
+   * conflict (a tombstone another team's sender wrote).
+   */
+  | { action: 'conflict'; reasons?: Reason[] };
 
-export function decideOnExisting(existing: JobRecord, hash: string): ExistingDecision {
-  if (existing.state === 'CANCELLED' && (existing.requestHash === undefined || existing.requestHash === hash))
-    return {
-      action: 'done',
-      why: 'cancelled',
-      job: existing.requestHash === hash ? jobOf(existing) : undefined,
-    };
+/**
+ * `who` is the submit's owner and the policy's principals: a tombstone holds the submit only if
+ * its cancel's sender could have cancelled that owner's job (authorize.ts).
+ */
+export function decideOnExisting(
+  existing: JobRecord,
+  hash: string,
+  who: { owner: string; principals: readonly Principal[] },
+): ExistingDecision {
+  if (isTombstone(existing)) {
+    const refusal = tombstoneRefusal(who.principals, existing, who.owner);
+    return refusal ? { action: 'conflict', reasons: [refusal] } : { action: 'done', why: 'cancelled' };
+  }
   if (existing.requestHash !== hash) return { action: 'conflict' };
+  if (existing.state === 'CANCELLED') return { action: 'done', why: 'cancelled', job: jobOf(existing) };
   if (existing.state === 'SUBMITTED') return { action: 'create-job' };
   return { action: 'done', why: isTerminal(existing.state) ? 'duplicate-terminal' : 'duplicate-progressed' };
 }

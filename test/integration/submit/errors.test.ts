@@ -23,6 +23,8 @@ const request = (jobId: string, extra: Record<string, unknown> = {}) => {
   return { jobId, owner: 'it-errors', image: IMAGE, command: ['true'], ...extra };
 };
 const far = () => Date.now() + 25_000;
+/** The policies of these tests map the SenderId that sqsRecord gives every record. */
+const principals = [{ senderId: 'test', owners: ['*'] }];
 
 describe('every error has a class and a home (local stack)', () => {
   after(() => cleanup(created));
@@ -132,6 +134,7 @@ describe('every error has a class and a home (local stack)', () => {
     // An operator template that restricted forbids (a host port); the request itself passes our checks.
     const policy: PolicyInput = {
       images: { allowedRegistries: ['public.ecr.aws'] },
+      principals,
       template: {
         spec: {
           template: {
@@ -176,9 +179,10 @@ describe('every error has a class and a home (local stack)', () => {
 
   it('403 from RBAC is a deployment fault, not the request: retried, a batch item failure (then the DLQ), no REJECTED record', async () => {
     const jobId = uid('rbac');
-    const deps = realDeps({ images: { allowedRegistries: ['public.ecr.aws'] }, namespaces: ['default'] }, [
-      'default',
-    ]);
+    const deps = realDeps(
+      { images: { allowedRegistries: ['public.ecr.aws'] }, principals, namespaces: ['default'] },
+      ['default'],
+    );
     const out = await runBatch(deps, [sqsRecord(request(jobId))], { concurrency: 1, deadline: far() });
     assert.equal(out.batchItemFailures.length, 1);
     assert.equal((await getRecord(jobId))?.state, 'SUBMITTED', 'kept for the redelivery once RBAC is fixed');
@@ -234,7 +238,7 @@ describe('every error has a class and a home (local stack)', () => {
       });
       const jobId = uid('admission');
       const out = await runBatch(
-        realDeps({ images: { allowedRegistries: ['public.ecr.aws'] } }),
+        realDeps({ images: { allowedRegistries: ['public.ecr.aws'] }, principals }),
         [sqsRecord(request(jobId, { labels }))],
         {
           concurrency: 1,
@@ -254,7 +258,7 @@ describe('every error has a class and a home (local stack)', () => {
 
   it('422 from apiserver validation: a terminal REJECTED record with the API message', async () => {
     const jobId = uid('invalid');
-    const deps = realDeps({ images: { allowedRegistries: ['public.ecr.aws'] } });
+    const deps = realDeps({ images: { allowedRegistries: ['public.ecr.aws'] }, principals });
     // passes our schema; the apiserver checks that the container name exists
     const bad = request(jobId, {
       podFailurePolicy: {
@@ -273,7 +277,7 @@ describe('every error has a class and a home (local stack)', () => {
 
   it('an unreachable apiserver is transient: bounded retry, then a batch item failure, the record kept for the redelivery', async () => {
     const jobId = uid('unreachable');
-    const deps = realDeps({ images: { allowedRegistries: ['public.ecr.aws'] } });
+    const deps = realDeps({ images: { allowedRegistries: ['public.ecr.aws'] }, principals });
     const { KubeConfig } = await import('@kubernetes/client-node');
     const { KubeClient } = await import('../../../shared/adapters/kubernetes/client.ts');
     const kc = new KubeConfig();

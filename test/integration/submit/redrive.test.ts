@@ -25,6 +25,8 @@ const rbac = adminKc.makeApiClient(RbacAuthorizationV1Api);
 
 const policy = {
   images: { allowedPrefixes: ['public.ecr.aws/docker/library/busybox'] },
+  // These records carry no SenderId (as a redrive test of the use case): only `*` maps them.
+  principals: [{ senderId: '*', owners: ['*'] }],
 };
 const body = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { renderSchema, SCHEMA_FILE } from '../../../../scripts/generate-schema.ts';
+import { messageRefusal } from '../../../../shared/core/submit/authorize.ts';
 import { renderJob } from '../../../../shared/core/submit/manifest.ts';
 import { parseBody } from '../../../../shared/core/submit/parse-request.ts';
 import { parsePolicy } from '../../../../shared/core/submit/policy.ts';
@@ -10,6 +11,8 @@ import { resolve as resolveSpec } from '../../../../shared/core/submit/resolve.t
 
 const examples = resolve(import.meta.dirname, '../../../../docs/examples');
 const read = (name: string) => readFileSync(join(examples, name), 'utf8');
+/** The SenderId moto (infra/local/requirements.txt) gives every message: sqs/models.py, DEFAULT_SENDER_ID. */
+const MOTO_SENDER_ID = 'AIDAIT2UOQQY3AUEKVGXU';
 
 describe('request contract v1: schema file and examples', () => {
   it('docs/schema/job-request.v1.json is generated from the runtime schema and up to date', () => {
@@ -21,6 +24,7 @@ describe('request contract v1: schema file and examples', () => {
     it(`${file} is a valid request that the example policy accepts`, () => {
       const parsed = parseBody(read(file), 'message-1');
       assert.notEqual(parsed.kind, 'invalid', JSON.stringify(parsed));
+      assert.equal(messageRefusal(policy.principals, MOTO_SENDER_ID, parsed), undefined, 'the local sender');
       if (parsed.kind !== 'submit') return;
       const { spec, reasons } = resolveSpec(parsed.request, policy);
       assert.deepEqual(reasons, []);

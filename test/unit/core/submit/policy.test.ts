@@ -67,6 +67,16 @@ describe('operator policy', () => {
       { nodeSelector: { zone: 'a' } },
       'nodeSelector.zone policy.node_selector_not_allowed',
     ],
+    [
+      'a pod label key outside the allow-list',
+      { podLabels: { 'app.kubernetes.io/component': 'worker', team: 'x' } },
+      'podLabels.team policy.pod_label_key',
+    ],
+    [
+      'a toleration without a key (it tolerates every taint)',
+      { tolerations: [{ operator: 'Exists' }] },
+      'tolerations[0].key policy.toleration_not_allowed',
+    ],
     ['cpu above the cap', { resources: { cpu: '2500m' } }, 'resources.cpu policy.resource_cap'],
     ['memory above the cap', { resources: { memory: '5Gi' } }, 'resources.memory policy.resource_cap'],
     [
@@ -98,10 +108,31 @@ describe('operator policy', () => {
         volumes: [{ name: 'd', mountPath: '/d', persistentVolumeClaim: { claimName: 'shared-data' } }],
         tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }],
         nodeSelector: { pool: 'gpu' },
+        podLabels: { 'app.kubernetes.io/component': 'worker' },
         resources: { cpu: '2', memory: '4Gi', gpu: 1 },
       }),
       [],
     );
+  });
+
+  it('allows no toleration, node selector or pod label key by default', () => {
+    const policy = parsePolicy({ images: { allowedRegistries: ['docker.io'] } }, ['jobs']);
+    assert.deepEqual(
+      rules(
+        {
+          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }],
+          nodeSelector: { pool: 'gpu' },
+          podLabels: { app: 'x' },
+        },
+        policy,
+      ),
+      [
+        'tolerations[0].key policy.toleration_not_allowed',
+        'nodeSelector.pool policy.node_selector_not_allowed',
+        'podLabels.app policy.pod_label_key',
+      ],
+    );
+    assert.deepEqual(rules({}, policy), []);
   });
 
   it('matches image prefixes at a boundary, against the written and the full reference', () => {

@@ -31,10 +31,13 @@ const submitted = (extra: Partial<JobRecord> = {}): JobRecord => ({
 const tombstone = tombstoneRecord({
   jobId: 'job-1',
   by: 'bob',
+  senderId: 'AROABOB:bob',
   at,
   sourceMessageId: 'c-1',
   retentionSeconds: 3600,
 });
+/** alice's submit; the tombstone's sender acts for alice. */
+const who = { owner: 'alice', principals: [{ senderId: 'AROABOB:*', owners: ['alice'], cancelAny: false }] };
 const ref = { namespace: 'jobs', jobName: 'job-1-abc' };
 const jobWithHash = (hash?: string): V1Job => ({
   metadata: {
@@ -46,33 +49,46 @@ const jobWithHash = (hash?: string): V1Job => ({
 
 describe('submit decisions on an existing record', () => {
   it('the same request still SUBMITTED creates its Job (again); further on, it is a duplicate', () => {
-    assert.deepEqual(decideOnExisting(submitted(), 'ours'), { action: 'create-job' });
-    assert.deepEqual(decideOnExisting(submitted({ state: 'RUNNING' }), 'ours'), {
+    assert.deepEqual(decideOnExisting(submitted(), 'ours', who), { action: 'create-job' });
+    assert.deepEqual(decideOnExisting(submitted({ state: 'RUNNING' }), 'ours', who), {
       action: 'done',
       why: 'duplicate-progressed',
     });
-    assert.deepEqual(decideOnExisting(submitted({ state: 'SUCCEEDED' }), 'ours'), {
+    assert.deepEqual(decideOnExisting(submitted({ state: 'SUCCEEDED' }), 'ours', who), {
       action: 'done',
       why: 'duplicate-terminal',
     });
   });
 
   it('another request under the jobId is a conflict', () => {
-    assert.deepEqual(decideOnExisting(submitted(), 'theirs'), { action: 'conflict' });
-    assert.deepEqual(decideOnExisting(submitted({ state: 'CANCELLED' }), 'theirs'), { action: 'conflict' });
+    assert.deepEqual(decideOnExisting(submitted(), 'theirs', who), { action: 'conflict' });
+    assert.deepEqual(decideOnExisting(submitted({ state: 'CANCELLED' }), 'theirs', who), {
+      action: 'conflict',
+    });
   });
 
   it('cancelled: no Job is created; ours, an earlier delivery may have made, is deleted', () => {
-    assert.deepEqual(decideOnExisting(tombstone, 'ours'), {
-      action: 'done',
-      why: 'cancelled',
-      job: undefined,
-    });
-    assert.deepEqual(decideOnExisting(submitted({ state: 'CANCELLED' }), 'ours'), {
+    assert.deepEqual(decideOnExisting(tombstone, 'ours', who), { action: 'done', why: 'cancelled' });
+    assert.deepEqual(decideOnExisting(submitted({ state: 'CANCELLED' }), 'ours', who), {
       action: 'done',
       why: 'cancelled',
       job: ref,
     });
+  });
+});
+
+describe('a tombstone and the submit that meets it', () => {
+  it('holds the submit only if its cancel could have cancelled that owner: else a conflict, with why', () => {
+    const decision = decideOnExisting(tombstone, 'ours', { ...who, owner: 'carol' });
+    assert.equal(decision.action, 'conflict');
+    assert.deepEqual(decision.action === 'conflict' && decision.reasons?.map((r) => `${r.path} ${r.rule}`), [
+      'jobId auth.cancel_not_allowed',
+    ]);
+    const operator = [{ senderId: 'AROABOB:*', owners: [], cancelAny: true }];
+    assert.equal(
+      decideOnExisting(tombstone, 'ours', { owner: 'carol', principals: operator }).action,
+      'done',
+    );
   });
 });
 

@@ -10,6 +10,8 @@ import { FakeKube } from '../../fakes/kube.ts';
 import { MemoryStore } from '../../fakes/store.ts';
 
 export const TEST_POLICY_INPUT: PolicyInput = {
+  // The tests' records carry no SenderId, which only `*` maps; ownership has tests of its own.
+  principals: [{ senderId: '*', owners: ['*'], cancelAny: true }],
   images: { allowedRegistries: ['public.ecr.aws'], allowedPrefixes: ['docker.io/library/busybox'] },
   secrets: ['db-credentials'],
   serviceAccounts: [{ name: 'reader', automountToken: true }, { name: 'plain' }],
@@ -18,6 +20,7 @@ export const TEST_POLICY_INPUT: PolicyInput = {
   configMaps: ['settings'],
   tolerationKeys: ['nvidia.com/gpu'],
   nodeSelectorKeys: ['pool'],
+  podLabelKeys: ['app.kubernetes.io/component'],
   resources: { max: { cpu: '2', memory: '4Gi', ephemeralStorage: '10Gi', gpu: 1 } },
   // The default minimum is 0 (our finalizer keeps outcomes); a minimum of its own tests the range check.
   limits: { minTtlSecondsAfterFinished: 60 },
