@@ -34,12 +34,30 @@ export function readPolicyInput(env: NodeJS.ProcessEnv): unknown {
   }
 }
 
+/**
+ * The principals CDK adds for its scheduled jobs (SCHEDULE_PRINCIPALS: each schedule's role may
+ * submit as its request's owner), after the operator's own.
+ */
+function withSchedulePrincipals(input: unknown, env: NodeJS.ProcessEnv): unknown {
+  const raw = optional(env, 'SCHEDULE_PRINCIPALS');
+  if (!raw) return input;
+  let scheduled: unknown;
+  try {
+    scheduled = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`SCHEDULE_PRINCIPALS is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(scheduled)) throw new Error('SCHEDULE_PRINCIPALS must be a JSON array');
+  const policy = (input ?? {}) as { principals?: unknown[] };
+  return { ...policy, principals: [...(policy.principals ?? []), ...scheduled] };
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): SubmitSettings {
   const namespaces = list(env, 'JOBS_NAMESPACES');
   return {
     tableName: required(env, 'JOBS_TABLE_NAME'),
     eventBusName: optional(env, 'EVENT_BUS_NAME'),
-    policy: parsePolicy(readPolicyInput(env), namespaces),
+    policy: parsePolicy(withSchedulePrincipals(readPolicyInput(env), env), namespaces),
     concurrency: integer(env, 'SUBMIT_CONCURRENCY', 32, 1, 256),
     kubeTimeoutMs: integer(env, 'KUBE_REQUEST_TIMEOUT_MS', 5000, 100, 60_000),
   };

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
@@ -66,6 +66,7 @@ const MANAGED_ENVIRONMENT = [
   'EKS_CLUSTER_NAME',
   'JOBS_NAMESPACES',
   'JOB_POLICY',
+  'SCHEDULE_PRINCIPALS',
   'RECONCILE_WINDOW_SECONDS',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
@@ -170,12 +171,20 @@ export class JobRunner extends Construct {
       alarmTopicArn: props.alarmTopicArn,
     });
 
-    for (const job of props.scheduledJobs ?? []) {
-      new ScheduledJob(this, `Scheduled-${job.name}`, {
+    const schedulePrincipals = (props.scheduledJobs ?? []).map((job) => {
+      const scheduled = new ScheduledJob(this, `Scheduled-${job.name}`, {
         ...job,
         queue: this.queue.queue,
         deadLetterQueue: this.queue.deadLetterQueue,
       });
+      // Ownership (docs/ownership.md): the schedule's role may submit as its request's owner.
+      return { senderId: `${scheduled.senderRole.roleId}:*`, owners: [String(job.request.owner)] };
+    });
+    if (schedulePrincipals.length > 0) {
+      this.submit.function.addEnvironment(
+        'SCHEDULE_PRINCIPALS',
+        Stack.of(this).toJsonString(schedulePrincipals),
+      );
     }
 
     const outputs = {

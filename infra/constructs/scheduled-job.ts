@@ -1,4 +1,5 @@
 import { Duration, TimeZone } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -26,15 +27,25 @@ export interface ScheduledJobProps {
  */
 export class ScheduledJob extends Construct {
   readonly schedule: scheduler.Schedule;
+  /**
+   * The role Scheduler sends as: its messages carry `<role id>:<session>` as their SenderId, which
+   * submit's policy must map to the request's owner (JobRunner does, through SCHEDULE_PRINCIPALS).
+   */
+  readonly senderRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
     assertValidRequest(props.name, props.request);
     const timeZone = props.timeZone ? TimeZone.of(props.timeZone) : undefined;
+    this.senderRole = new iam.Role(this, 'SendRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: `Sends the requests of the eks-job-runner scheduled job ${props.name}`,
+    });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `eks-job-runner scheduled job ${props.name}`,
       schedule: scheduler.ScheduleExpression.expression(props.schedule, timeZone),
       target: new targets.SqsSendMessage(props.queue, {
+        role: this.senderRole,
         input: scheduler.ScheduleTargetInput.fromObject({
           ...props.request,
           jobId: `${props.name}-${scheduler.ContextAttribute.scheduledTime}`,

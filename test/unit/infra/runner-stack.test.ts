@@ -130,11 +130,13 @@ describe('functions', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'EksJobRunner',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    assert.deepEqual(fn(submitId).Environment.Variables, {
+    const { SCHEDULE_PRINCIPALS, ...submit } = fn(submitId).Environment.Variables;
+    assert.deepEqual(submit, {
       ...common,
       POWERTOOLS_SERVICE_NAME: 'submit',
       JOB_POLICY: '{}',
     });
+    assert.ok(SCHEDULE_PRINCIPALS, "the scheduled job's sender (tested below)");
     assert.deepEqual(fn(reconcileId).Environment.Variables, {
       ...common,
       POWERTOOLS_SERVICE_NAME: 'reconcile',
@@ -448,5 +450,13 @@ describe('scheduled job', () => {
         ],
       },
     });
+  });
+
+  test("maps the schedule's role to its request's owner for submit (docs/ownership.md)", () => {
+    const roleId = schedule().Target.RoleArn['Fn::GetAtt'][0];
+    const variables = fn(submitId).Environment.Variables;
+    const principals = JSON.stringify(variables.SCHEDULE_PRINCIPALS);
+    assert.ok(principals.includes(roleId), 'the sender id is the role id');
+    assert.ok(principals.includes(':*') && principals.includes('team-reports'));
   });
 });

@@ -39,4 +39,25 @@ describe('submit configuration', () => {
     assert.equal(readSettings(base).eventBusName, undefined);
     assert.equal(readSettings({ ...base, EVENT_BUS_NAME: ' ' }).eventBusName, undefined);
   });
+
+  it("adds CDK's schedule principals (SCHEDULE_PRINCIPALS) after the policy's own", () => {
+    const own = { senderId: 'AROAOWN:*', owners: ['team-a'] };
+    const scheduled = { senderId: 'AROASCHEDULE:*', owners: ['team-reports'] };
+    const settings = readSettings({
+      ...base,
+      JOB_POLICY: JSON.stringify({ principals: [own] }),
+      SCHEDULE_PRINCIPALS: JSON.stringify([scheduled]),
+    });
+    assert.deepEqual(
+      settings.policy.principals.map((p) => [p.senderId, p.owners]),
+      [
+        [own.senderId, own.owners],
+        [scheduled.senderId, scheduled.owners],
+      ],
+    );
+    assert.throws(
+      () => readSettings({ ...base, SCHEDULE_PRINCIPALS: '{' }),
+      /SCHEDULE_PRINCIPALS is not JSON/,
+    );
+  });
 });
