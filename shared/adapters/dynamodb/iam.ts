@@ -11,7 +11,8 @@ export const DYNAMODB_ACTIONS = {
     /** A conditional PutItem; when the condition fails, one GetItem reads the existing record. */
     create: ['dynamodb:PutItem', 'dynamodb:GetItem'],
     get: ['dynamodb:GetItem'],
-    replace: ['dynamodb:PutItem'],
+    /** A conditional PutItem; when the condition fails, one GetItem tells whose write is stored. */
+    replace: ['dynamodb:PutItem', 'dynamodb:GetItem'],
   }),
   DynamoDbJobQueries: actionTable<DynamoDbJobQueries>()({
     getJob: ['dynamodb:GetItem'],

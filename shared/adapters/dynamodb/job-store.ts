@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { fitToBudget } from '../../core/job/budget.ts';
@@ -9,7 +10,9 @@ import { itemBytes } from './item-size.ts';
  * The JobStore port on DynamoDB. Every write is one conditional PutItem:
  * - create: `attribute_not_exists(jobId)`; on conflict (a redelivery, rare) one consistent read
  *   returns the existing record;
- * - replace: `version = :expected` with expected = next.version - 1, so writers never regress.
+ * - replace: `version = :expected` with expected = next.version - 1, so writers never regress;
+ *   on a failed condition one consistent read tells a lost race from the SDK's retry of a put
+ *   that had succeeded (then the write is ours).
  * Every item is first fitted to the record budget (core/job/budget.ts), measured marshalled.
  */
 export class DynamoDbJobStore implements JobStore {
@@ -22,11 +25,12 @@ export class DynamoDbJobStore implements JobStore {
   }
 
   async create(record: JobRecord): Promise<{ created: true } | { created: false; existing: JobRecord }> {
+    const item = stamped(record);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: fitToBudget(record, itemBytes),
+          Item: item,
           ConditionExpression: 'attribute_not_exists(jobId)',
         }),
       );
@@ -36,6 +40,8 @@ export class DynamoDbJobStore implements JobStore {
       const existing = await this.get(record.jobId);
       // The item existed a moment ago; it can only vanish by TTL. Then a retry creates it.
       if (!existing) throw new Error(`job ${record.jobId} vanished between a failed create and its read`);
+      // The SDK retried a put whose first attempt had succeeded (its answer was lost): ours.
+      if (existing.lastWriteId === item.lastWriteId) return { created: true };
       return { created: false, existing };
     }
   }
@@ -48,11 +54,12 @@ export class DynamoDbJobStore implements JobStore {
   }
 
   async replace(next: JobRecord): Promise<boolean> {
+    const item = stamped(next);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: fitToBudget(next, itemBytes),
+          Item: item,
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': next.version - 1 },
@@ -60,8 +67,18 @@ export class DynamoDbJobStore implements JobStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Lost to another writer, unless the SDK retried a put whose first attempt had succeeded.
+      const current = await this.get(next.jobId);
+      return current?.lastWriteId === item.lastWriteId;
     }
   }
+}
+
+/**
+ * The item to put: fitted to the record budget, and stamped with an id of this write, which the
+ * SDK's retries of the same put keep and any other writer's put does not.
+ */
+function stamped(record: JobRecord): JobRecord {
+  return { ...fitToBudget(record, itemBytes), lastWriteId: randomUUID() };
 }

@@ -75,6 +75,8 @@ export interface JobRecord {
   expiresAt?: number;
   /** What was cut to keep the item within its byte budget (core/job/budget.ts), when anything was. */
   trimmed?: string[];
+  /** Set by the store on every put: tells the SDK's retry of a put that succeeded from another writer's. */
+  lastWriteId?: string;
 }
 
 export const HISTORY_LIMIT = 20;

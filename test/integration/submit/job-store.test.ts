@@ -4,7 +4,7 @@ import { itemBytes } from '../../../shared/adapters/dynamodb/item-size.ts';
 import { RECORD_BUDGET_BYTES } from '../../../shared/core/job/budget.ts';
 import { transition } from '../../../shared/core/job/transition.ts';
 import { submittedRecord } from '../../../shared/core/submit/records.ts';
-import { store, uid } from './support.ts';
+import { documentClient, store, uid } from './support.ts';
 
 const record = (jobId: string) =>
   submittedRecord({
@@ -74,5 +74,38 @@ describe('DynamoDbJobStore (the JobStore port on the local stack DynamoDB)', () 
     assert.deepEqual(stored?.trimmed, ['result.pods[].logTail to 1 KiB']);
     assert.equal(stored?.result?.pods.length, 20);
     assert.equal(stored?.state, 'FAILED');
+  });
+
+  it("an SDK retry of a put that had succeeded is the writer's own write, not a lost race", async () => {
+    const jobId = uid('store-retried');
+    const first = record(jobId);
+    // The first attempt's answer is lost: the item is stored, and the SDK sends the same put again.
+    let answers = 0;
+    const loseFirstAnswer = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      const out = await next(args);
+      if (answers++ === 0)
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $retryable: {} });
+      return out;
+    };
+    documentClient.middlewareStack.add(loseFirstAnswer as never, {
+      step: 'deserialize',
+      name: 'loseFirstAnswer',
+    });
+    try {
+      assert.deepEqual(await store.create(first), { created: true }, 'the retried create is ours');
+      assert.ok(answers >= 2, 'the SDK sent the put again after the lost answer');
+      answers = 0;
+      const next = transition(first, { state: 'PENDING', at: new Date().toISOString() });
+      assert.ok(next);
+      assert.equal(await store.replace(next), true, 'the retried replace is ours');
+      assert.ok(answers >= 2, 'the SDK sent the put again after the lost answer');
+    } finally {
+      documentClient.middlewareStack.remove('loseFirstAnswer');
+    }
+    // Another writer's put of the same version is a lost race, whatever it holds.
+    const stale = transition(first, { state: 'RUNNING', at: new Date().toISOString() });
+    assert.ok(stale);
+    assert.equal(await store.replace(stale), false);
+    assert.deepEqual(await store.create(first), { created: false, existing: await store.get(jobId) });
   });
 });
