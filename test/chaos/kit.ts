@@ -226,7 +226,7 @@ export class EventTap {
   private readonly events = new EventBridgeClient(aws);
   private readonly name = `faults-tap-${randomUUID().slice(0, 8)}`;
   private queueUrl = '';
-  /** Events received, by `jobId#state` (a transition): more than one is a duplicate. */
+  /** Events received, by `jobId#version` (one transition): more than one is a duplicate. */
   readonly byTransition = new Map<string, number>();
 
   async open(owner: string): Promise<void> {
@@ -256,8 +256,8 @@ export class EventTap {
       const messages = out.Messages ?? [];
       if (messages.length === 0) return;
       for (const m of messages) {
-        const detail = (JSON.parse(m.Body ?? '{}') as { detail: { jobId: string; state: string } }).detail;
-        const key = `${detail.jobId}#${detail.state}`;
+        const detail = (JSON.parse(m.Body ?? '{}') as { detail: { jobId: string; version: number } }).detail;
+        const key = `${detail.jobId}#${detail.version}`;
         this.byTransition.set(key, (this.byTransition.get(key) ?? 0) + 1);
       }
       await sqs.send(
@@ -267,6 +267,18 @@ export class EventTap {
         }),
       );
     }
+  }
+
+  /** The transitions of one job that arrived at least once, and the extra copies. */
+  of(jobId: string): { received: number; duplicates: number } {
+    let received = 0;
+    let duplicates = 0;
+    for (const [key, count] of this.byTransition) {
+      if (!key.startsWith(`${jobId}#`)) continue;
+      received++;
+      duplicates += count - 1;
+    }
+    return { received, duplicates };
   }
 
   async close(): Promise<void> {
