@@ -2,7 +2,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { mapPool } from '../../shared/runtime/pool.ts';
 import { publishBestEffort } from '../../shared/runtime/publish.ts';
 import { checkCancelled } from './cancel-check.ts';
-import { newScope, type SubmitDeps } from './deps.ts';
+import { newScope, type SubmitDeps, untilDeadline } from './deps.ts';
 import { processMessage, type QueueMessage } from './process.ts';
 
 /**
@@ -20,6 +20,7 @@ export async function runBatch(
   options: { concurrency: number; deadline: number },
 ): Promise<SQSBatchResponse> {
   const { deadline } = options;
+  deps = untilDeadline(deps, deadline);
   const failures: string[] = [];
   const scope = newScope();
   await mapPool(records, options.concurrency, async (record) => {

@@ -57,6 +57,24 @@ export interface BatchScope {
 
 export const newScope = (): BatchScope => ({ created: [], events: [] });
 
+/**
+ * The batch's DynamoDB calls bound by its deadline, as its Kubernetes calls are: none outlives
+ * the invocation (a call cut short is a transient fault: the message is redelivered).
+ */
+export function untilDeadline(deps: SubmitDeps, deadline: number): SubmitDeps {
+  const call = { deadline };
+  const { store, reader } = deps;
+  return {
+    ...deps,
+    store: {
+      create: (record) => store.create(record, call),
+      get: (jobId) => store.get(jobId, call),
+      replace: (next) => store.replace(next, call),
+    },
+    reader: { getStates: (jobIds) => reader.getStates(jobIds, call) },
+  };
+}
+
 /** What the use cases of one message are given. */
 export interface MessageContext {
   deps: SubmitDeps;

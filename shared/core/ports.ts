@@ -27,13 +27,16 @@ export interface Log {
 /** The writes of job records, and the one consistent read a writer needs before it writes. */
 export interface JobStore {
   /** Writes the record unless one with its jobId exists; then returns the existing one. */
-  create(record: JobRecord): Promise<{ created: true } | { created: false; existing: JobRecord }>;
-  get(jobId: string): Promise<JobRecord | undefined>;
+  create(
+    record: JobRecord,
+    options?: CallOptions,
+  ): Promise<{ created: true } | { created: false; existing: JobRecord }>;
+  get(jobId: string, options?: CallOptions): Promise<JobRecord | undefined>;
   /**
    * Writes `next` only if the stored record's version is still `next.version - 1`, so that
    * concurrent writers never regress a record. False when another writer was first.
    */
-  replace(next: JobRecord): Promise<boolean>;
+  replace(next: JobRecord, options?: CallOptions): Promise<boolean>;
 }
 
 /** The reads of job records (docs/queries.md); DynamoDbJobQueries is the adapter. */
@@ -41,7 +44,7 @@ export interface JobReader {
   getJob(jobId: string): Promise<JobRecord | undefined>;
   getJobs(jobIds: readonly string[]): Promise<Map<string, JobRecord>>;
   /** Many records' states in one consistent read; absent records are absent from the map. */
-  getStates(jobIds: readonly string[]): Promise<Map<string, JobState>>;
+  getStates(jobIds: readonly string[], options?: CallOptions): Promise<Map<string, JobState>>;
   scanActive(): AsyncGenerator<JobRecord>;
   readonly counters?: { calls: number };
 }

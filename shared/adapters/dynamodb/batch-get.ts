@@ -1,4 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CallOptions } from '../../core/ports.ts';
+import { abortSignalOf } from './client.ts';
 
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_LIMIT = 100;
@@ -14,7 +16,7 @@ export async function batchGetJobs<T = Record<string, unknown>>(
   client: DynamoDBDocumentClient,
   tableName: string,
   jobIds: readonly string[],
-  options: { consistent?: boolean; attributes?: string[]; onCall?: () => void } = {},
+  options: { consistent?: boolean; attributes?: string[]; onCall?: () => void; call?: CallOptions } = {},
 ): Promise<T[]> {
   const items: T[] = [];
   const unique = [...new Set(jobIds)];
@@ -39,6 +41,7 @@ export async function batchGetJobs<T = Record<string, unknown>>(
             },
           },
         }),
+        abortSignalOf(options.call),
       );
       items.push(...((out.Responses?.[tableName] ?? []) as T[]));
       keys = (out.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];

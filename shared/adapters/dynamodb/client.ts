@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CallOptions } from '../../core/ports.ts';
 
 /**
  * AWS SDK clients, built once per container. The SDK reads `AWS_ENDPOINT_URL` (the local
@@ -33,4 +34,12 @@ export function createDocumentClient(options: AwsClientOptions = {}): DynamoDBDo
 export function documentClientOnce(): DynamoDBDocumentClient {
   documentClient ??= createDocumentClient();
   return documentClient;
+}
+
+/** The SDK's abort signal for a call bounded by a deadline (and a caller's signal), if any. */
+export function abortSignalOf(call: CallOptions = {}): { abortSignal?: AbortSignal } {
+  const signals: AbortSignal[] = [];
+  if (call.deadline !== undefined) signals.push(AbortSignal.timeout(Math.max(1, call.deadline - Date.now())));
+  if (call.signal) signals.push(call.signal);
+  return signals.length > 0 ? { abortSignal: AbortSignal.any(signals) } : {};
 }

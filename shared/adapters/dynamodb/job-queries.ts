@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../../core/job/record.ts';
 import { ACTIVE_STATES, type JobState } from '../../core/job/state.ts';
-import type { JobReader } from '../../core/ports.ts';
+import type { CallOptions, JobReader } from '../../core/ports.ts';
 import { JOBS_TABLE } from '../../resources.ts';
 import { batchGetJobs } from './batch-get.ts';
 
@@ -70,15 +70,12 @@ export class DynamoDbJobQueries implements JobReader {
   }
 
   /** The states of the given ids that exist, in one consistent read per 100 (submit's cancel check). */
-  async getStates(jobIds: readonly string[]): Promise<Map<string, JobState>> {
+  async getStates(jobIds: readonly string[], call?: CallOptions): Promise<Map<string, JobState>> {
     const items = await batchGetJobs<Pick<JobRecord, 'jobId' | 'state'>>(
       this.client,
       this.tableName,
       jobIds,
-      {
-        attributes: ['jobId', 'state'],
-        onCall: this.count,
-      },
+      { attributes: ['jobId', 'state'], onCall: this.count, call },
     );
     return new Map(items.map((item) => [item.jobId, item.state]));
   }

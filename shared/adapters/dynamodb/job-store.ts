@@ -3,7 +3,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { fitToBudget } from '../../core/job/budget.ts';
 import type { JobRecord } from '../../core/job/record.ts';
-import type { JobStore } from '../../core/ports.ts';
+import type { CallOptions, JobStore } from '../../core/ports.ts';
+import { abortSignalOf } from './client.ts';
 import { itemBytes } from './item-size.ts';
 
 /**
@@ -24,7 +25,10 @@ export class DynamoDbJobStore implements JobStore {
     this.tableName = tableName;
   }
 
-  async create(record: JobRecord): Promise<{ created: true } | { created: false; existing: JobRecord }> {
+  async create(
+    record: JobRecord,
+    call?: CallOptions,
+  ): Promise<{ created: true } | { created: false; existing: JobRecord }> {
     const item = stamped(record);
     try {
       await this.client.send(
@@ -33,11 +37,12 @@ export class DynamoDbJobStore implements JobStore {
           Item: item,
           ConditionExpression: 'attribute_not_exists(jobId)',
         }),
+        abortSignalOf(call),
       );
       return { created: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.get(record.jobId);
+      const existing = await this.get(record.jobId, call);
       // The item existed a moment ago; it can only vanish by TTL. Then a retry creates it.
       if (!existing) throw new Error(`job ${record.jobId} vanished between a failed create and its read`);
       // The SDK retried a put whose first attempt had succeeded (its answer was lost): ours.
@@ -46,14 +51,15 @@ export class DynamoDbJobStore implements JobStore {
     }
   }
 
-  async get(jobId: string): Promise<JobRecord | undefined> {
+  async get(jobId: string, call?: CallOptions): Promise<JobRecord | undefined> {
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }),
+      abortSignalOf(call),
     );
     return out.Item as JobRecord | undefined;
   }
 
-  async replace(next: JobRecord): Promise<boolean> {
+  async replace(next: JobRecord, call?: CallOptions): Promise<boolean> {
     const item = stamped(next);
     try {
       await this.client.send(
@@ -64,12 +70,13 @@ export class DynamoDbJobStore implements JobStore {
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': next.version - 1 },
         }),
+        abortSignalOf(call),
       );
       return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // Lost to another writer, unless the SDK retried a put whose first attempt had succeeded.
-      const current = await this.get(next.jobId);
+      const current = await this.get(next.jobId, call);
       return current?.lastWriteId === item.lastWriteId;
     }
   }
