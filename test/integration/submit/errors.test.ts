@@ -109,7 +109,7 @@ describe('every error has a class and a home (local stack)', () => {
       [{ retries: 11 }, 'retries policy.retries_cap'],
       [{ parallelism: 51 }, 'parallelism policy.parallelism_cap'],
       [{ completions: 1001 }, 'completions policy.completions_cap'],
-      [{ ttlSecondsAfterFinished: 10 }, 'ttlSecondsAfterFinished policy.ttl_range'],
+      [{ ttlSecondsAfterFinished: 8 * 24 * 3600 }, 'ttlSecondsAfterFinished policy.ttl_range'],
     ];
     const ids = cases.map(([,], i) => uid(`policy-${i}`));
     const out = await handler(
