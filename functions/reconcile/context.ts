@@ -1,15 +1,9 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { StateChangeEvent } from '../../shared/core/job/events.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
-import type {
-  EventPublisher,
-  JobReader,
-  JobStore,
-  JobWatch,
-  KubeJobs,
-  Log,
-} from '../../shared/core/ports.ts';
+import type { EventPublisher, JobStore, JobWatch, KubeJobs, Log } from '../../shared/core/ports.ts';
 import type { ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
+import type { ReconcileReader } from '../../shared/runtime/deadline.ts';
 import type { Finalizers } from './finalizers.ts';
 import type { JobBatches } from './job-batch.ts';
 import type { JobWriter } from './job-writer.ts';
@@ -22,7 +16,7 @@ import type { WatchLoop } from './watch-loop.ts';
 export interface ReconcilerDeps {
   kube: JobWatch & KubeJobs;
   store: JobStore;
-  reader: Pick<JobReader, 'getJob' | 'getJobs' | 'scanActive' | 'counters'>;
+  reader: ReconcileReader;
   events: EventPublisher;
   log?: Log;
   now?: () => Date;
@@ -37,12 +31,17 @@ export interface ReconcileOptions {
   logTailLines?: number;
   /** Events seen by the watch are handled in batches this often. */
   batchMs?: number;
+  /**
+   * Epoch milliseconds by which every DynamoDB call of this invocation ends (the function's
+   * timeout, less a margin to return); none when unset.
+   */
+  deadline?: number;
   /** Writes (and log reads) in flight at once. */
   concurrency?: number;
   signal?: AbortSignal;
 }
 
-export type Settings = Required<Omit<ReconcileOptions, 'signal'>> & { signal?: AbortSignal };
+export type Settings = Required<Omit<ReconcileOptions, 'signal' | 'deadline'>> & { signal?: AbortSignal };
 
 /** A managed Job this invocation has seen, by `namespace/name`. */
 export interface Tracked {

@@ -81,6 +81,8 @@ export const handler = async (event: ScheduledEvent, context?: Context): Promise
   const stats = await reconcile(await dependencies(), {
     namespaces: settings.namespaces,
     windowMs,
+    // Every DynamoDB call ends before the function's timeout (a second is kept to answer).
+    deadline: Number.isFinite(remaining) ? Date.now() + remaining - 1000 : undefined,
     config: settings.config,
     logTailLines: settings.logTailLines,
   });

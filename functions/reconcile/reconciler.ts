@@ -1,6 +1,7 @@
 import { MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
 import type { Log } from '../../shared/core/ports.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../shared/core/reconcile/plan.ts';
+import { readerUntil, storeUntil } from '../../shared/runtime/deadline.ts';
 import type { Invocation, Parts, ReconcileOptions, ReconcilerDeps } from './context.ts';
 import { Finalizers } from './finalizers.ts';
 import { JobBatches } from './job-batch.ts';
@@ -32,13 +33,15 @@ export class Reconciler {
   private readonly kubeStart;
   private readonly readsStart: number;
 
-  constructor(deps: ReconcilerDeps, options: ReconcileOptions) {
+  constructor(given: ReconcilerDeps, options: ReconcileOptions) {
+    const { deadline, ...rest } = options;
+    const deps = deadline === undefined ? given : untilDeadline(given, deadline);
     const settings = {
       config: DEFAULT_RECONCILE_CONFIG,
       logTailLines: 50,
       batchMs: 200,
       concurrency: 16,
-      ...options,
+      ...rest,
     };
     this.invocation = {
       deps,
@@ -127,6 +130,12 @@ export class Reconciler {
     stats.aborted ??= error instanceof Error ? error.message : String(error);
     log.error('reconcile ended early; what it had planned was written', { error: String(error) });
   }
+}
+
+/** The invocation's DynamoDB calls bound by its deadline. */
+function untilDeadline(deps: ReconcilerDeps, deadline: number): ReconcilerDeps {
+  const call = { deadline };
+  return { ...deps, store: storeUntil(deps.store, call), reader: readerUntil(deps.reader, call) };
 }
 
 /** Runs one invocation with the given dependencies and options. */

@@ -1,6 +1,7 @@
 import type { StateChangeEvent } from '../../shared/core/job/events.ts';
 import type { EventPublisher, JobReader, JobStore, KubeJobs, Log } from '../../shared/core/ports.ts';
 import type { Policy } from '../../shared/core/submit/policy.ts';
+import { storeUntil } from '../../shared/runtime/deadline.ts';
 
 /** What a message ended as; each is also a metric (count). */
 export const OUTCOMES = [
@@ -63,14 +64,10 @@ export const newScope = (): BatchScope => ({ created: [], events: [] });
  */
 export function untilDeadline(deps: SubmitDeps, deadline: number): SubmitDeps {
   const call = { deadline };
-  const { store, reader } = deps;
+  const { reader } = deps;
   return {
     ...deps,
-    store: {
-      create: (record) => store.create(record, call),
-      get: (jobId) => store.get(jobId, call),
-      replace: (next) => store.replace(next, call),
-    },
+    store: storeUntil(deps.store, call),
     reader: { getStates: (jobIds) => reader.getStates(jobIds, call) },
   };
 }

@@ -41,11 +41,11 @@ export interface JobStore {
 
 /** The reads of job records (docs/queries.md); DynamoDbJobQueries is the adapter. */
 export interface JobReader {
-  getJob(jobId: string): Promise<JobRecord | undefined>;
-  getJobs(jobIds: readonly string[]): Promise<Map<string, JobRecord>>;
+  getJob(jobId: string, options?: CallOptions): Promise<JobRecord | undefined>;
+  getJobs(jobIds: readonly string[], options?: CallOptions): Promise<Map<string, JobRecord>>;
   /** Many records' states in one consistent read; absent records are absent from the map. */
   getStates(jobIds: readonly string[], options?: CallOptions): Promise<Map<string, JobState>>;
-  scanActive(): AsyncGenerator<JobRecord>;
+  scanActive(options?: CallOptions): AsyncGenerator<JobRecord>;
   readonly counters?: { calls: number };
 }
 

@@ -9,6 +9,10 @@ import { ACTIVE_STATES, type JobState } from '../../core/job/state.ts';
 import type { CallOptions, JobReader } from '../../core/ports.ts';
 import { JOBS_TABLE } from '../../resources.ts';
 import { batchGetJobs } from './batch-get.ts';
+import { abortSignalOf } from './client.ts';
+
+/** A read bounded by a deadline; consistent unless said otherwise. */
+type ReadOptions = CallOptions & { consistent?: boolean };
 
 /** A page of records and the cursor of the next page (absent on the last page). */
 export interface Page<T> {
@@ -52,19 +56,25 @@ export class DynamoDbJobQueries implements JobReader {
     this.tableName = tableName;
   }
 
-  async getJob(jobId: string, consistent = true): Promise<JobRecord | undefined> {
+  async getJob(jobId: string, options: ReadOptions = {}): Promise<JobRecord | undefined> {
     this.counters.calls++;
     const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: consistent }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { jobId },
+        ConsistentRead: options.consistent ?? true,
+      }),
+      abortSignalOf(options),
     );
     return out.Item as JobRecord | undefined;
   }
 
   /** The records of the given ids that exist. */
-  async getJobs(jobIds: readonly string[], consistent = true): Promise<Map<string, JobRecord>> {
+  async getJobs(jobIds: readonly string[], options: ReadOptions = {}): Promise<Map<string, JobRecord>> {
     const items = await batchGetJobs<JobRecord>(this.client, this.tableName, jobIds, {
-      consistent,
+      consistent: options.consistent ?? true,
       onCall: this.count,
+      call: options,
     });
     return new Map(items.map((item) => [item.jobId, item]));
   }
@@ -120,13 +130,13 @@ export class DynamoDbJobQueries implements JobReader {
   }
 
   /** Every job in a state, shard after shard, page after page (at most `maxPages` in all). */
-  async *scanState(state: JobState, maxPages = 10_000): AsyncGenerator<JobRecord> {
+  async *scanState(state: JobState, maxPages = 10_000, call?: CallOptions): AsyncGenerator<JobRecord> {
     let pages = 0;
     for (const shard of shardKeys(state)) {
       let start: Record<string, unknown> | undefined;
       do {
         if (++pages > maxPages) throw new Error(`scanState(${state}) read more than ${maxPages} pages`);
-        const page = await this.queryShard(shard, { ExclusiveStartKey: start });
+        const page = await this.queryShard(shard, { ExclusiveStartKey: start }, call);
         yield* page.items;
         start = page.lastKey;
       } while (start);
@@ -134,13 +144,14 @@ export class DynamoDbJobQueries implements JobReader {
   }
 
   /** Every active job (SUBMITTED, PENDING, RUNNING). */
-  async *scanActive(): AsyncGenerator<JobRecord> {
-    for (const state of ACTIVE_STATES) yield* this.scanState(state);
+  async *scanActive(call?: CallOptions): AsyncGenerator<JobRecord> {
+    for (const state of ACTIVE_STATES) yield* this.scanState(state, undefined, call);
   }
 
   private async queryShard(
     shard: string,
     extra: Partial<QueryCommandInput>,
+    call?: CallOptions,
   ): Promise<{ items: JobRecord[]; lastKey?: Record<string, unknown> }> {
     this.counters.calls++;
     const out = await this.client.send(
@@ -152,6 +163,7 @@ export class DynamoDbJobQueries implements JobReader {
         ExpressionAttributeValues: { ':shard': shard },
         ...extra,
       }),
+      abortSignalOf(call),
     );
     return { items: (out.Items ?? []) as JobRecord[], lastKey: out.LastEvaluatedKey };
   }

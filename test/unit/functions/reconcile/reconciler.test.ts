@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Reconciler, reconcile } from '../../../../functions/reconcile/reconciler.ts';
 import { FINALIZER, holdsFinalizer } from '../../../../shared/core/job/labels.ts';
+import type { JobRecord } from '../../../../shared/core/job/record.ts';
+import type { CallOptions } from '../../../../shared/core/ports.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../../../shared/core/reconcile/plan.ts';
 import { cond, job, pod, record, terminated } from '../../core/reconcile/fixtures.ts';
 import { FakeBus } from '../../fakes/bus.ts';
@@ -35,6 +37,26 @@ describe('Reconciler resync', () => {
     assert.equal(first.writes, 1200);
     assert.equal(first.replaced, 1200);
     assert.equal(store.items.get('id-job-7')?.state, 'RUNNING');
+  });
+
+  it("bounds every DynamoDB call by the invocation's deadline", async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 3);
+    const deadlines: (number | undefined)[] = [];
+    const scan = store.scanActive.bind(store);
+    const replace = store.replace.bind(store);
+    store.scanActive = (call?: CallOptions) => {
+      deadlines.push(call?.deadline);
+      return scan();
+    };
+    store.replace = (next: JobRecord, call?: CallOptions) => {
+      deadlines.push(call?.deadline);
+      return replace(next);
+    };
+    const deadline = Date.now() + 30_000;
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 0, config, deadline });
+    assert.ok(deadlines.length >= 4, `${deadlines.length} calls seen`);
+    assert.deepEqual(new Set(deadlines), new Set([deadline]));
   });
 
   it('a quiet pass writes nothing and calls only LIST', async () => {
