@@ -68,9 +68,6 @@ export class JobWriter extends Part {
       stats.replaced++;
       this.wrote(plan, plan.record);
       if (plan.record.state === 'LOST') stats.lost++;
-      if (plan.deleteJob && plan.record.namespace && plan.record.jobName) {
-        await deps.kube.deleteJob(plan.record.namespace, plan.record.jobName);
-      }
       return done(plan.record);
     }
     stats.conflicts++;

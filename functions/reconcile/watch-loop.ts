@@ -86,7 +86,9 @@ export class WatchLoop extends Part {
         const job = reported ?? tracked?.job;
         if (!job || tracked?.terminal) continue;
         const namespace = key.slice(0, key.indexOf('/'));
-        byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), job]);
+        const jobs = byNamespace.get(namespace);
+        if (jobs) jobs.push(job);
+        else byNamespace.set(namespace, [job]);
       }
       for (const [namespace, jobs] of byNamespace) await this.parts.batches.handle(namespace, jobs, 'cache');
     }

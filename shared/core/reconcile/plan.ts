@@ -40,7 +40,10 @@ export type JobPlan =
   | { kind: 'none' }
   /** Create the record of a managed Job that has none (an orphan). */
   | { kind: 'create'; record: JobRecord; stateChanged: true }
-  /** Replace the record (conditional on its version); `deleteJob` when failed for pending too long. */
+  /**
+   * Replace the record (conditional on its version); `deleteJob` when failed for pending too long
+   * (the writer deletes it as it deletes every unfinished Job under a terminal record).
+   */
   | { kind: 'replace'; previous: JobRecord; record: JobRecord; stateChanged: boolean; deleteJob?: boolean };
 
 /** The jobId a managed Job carries; the job-key label and the name are fallbacks. */

@@ -4,6 +4,7 @@ import { itemBytes } from '../../../shared/adapters/dynamodb/item-size.ts';
 import { RECORD_BUDGET_BYTES } from '../../../shared/core/job/budget.ts';
 import { transition } from '../../../shared/core/job/transition.ts';
 import { submittedRecord } from '../../../shared/core/submit/records.ts';
+import { largestResult } from '../../support/records.ts';
 import { documentClient, store, uid } from './support.ts';
 
 const record = (jobId: string) =>
@@ -56,17 +57,7 @@ describe('DynamoDbJobStore (the JobStore port on the local stack DynamoDB)', () 
     const next = transition(first, { state: 'FAILED', at: new Date().toISOString(), retentionSeconds: 3600 });
     assert.ok(next);
     next.request = { payload: 'r'.repeat(120_000) };
-    next.result = {
-      attempts: 20,
-      succeeded: 0,
-      failed: 20,
-      pods: Array.from({ length: 20 }, (_, i) => ({
-        podName: `p-${i}`,
-        exitCode: 2,
-        message: 'm'.repeat(4096),
-        logTail: i < 3 ? 'l'.repeat(64 * 1024) : undefined,
-      })),
-    };
+    next.result = largestResult(2);
     assert.ok(itemBytes(next) > RECORD_BUDGET_BYTES, 'without the budget this item would be refused');
     assert.equal(await store.replace(next), true);
     const stored = await store.get(jobId);

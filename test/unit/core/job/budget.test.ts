@@ -2,23 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fitToBudget } from '../../../../shared/core/job/budget.ts';
 import type { JobRecord } from '../../../../shared/core/job/record.ts';
+import { largestResult } from '../../../support/records.ts';
 import { record } from '../reconcile/fixtures.ts';
 
 const jsonBytes = (r: JobRecord): number => Buffer.byteLength(JSON.stringify(r));
 
 function bigRecord(): JobRecord {
   const r = record('FAILED', { jobId: 'big', request: { payload: 'r'.repeat(100_000) } });
-  r.result = {
-    attempts: 20,
-    succeeded: 0,
-    failed: 20,
-    pods: Array.from({ length: 20 }, (_, i) => ({
-      podName: `p-${i}`,
-      exitCode: 1,
-      message: 'm'.repeat(4096),
-      logTail: i < 3 ? 'l'.repeat(64 * 1024) : undefined,
-    })),
-  };
+  r.result = largestResult(1);
   return r;
 }
 
