@@ -2,7 +2,7 @@
  * esbuild settings of the Lambda bundles, shared by scripts/build-bundles.ts (the local
  * runtime) and the CDK NodejsFunctions, so the bundle run locally is the one deployed.
  */
-export const FUNCTIONS = ['submit', 'reconcile'] as const;
+export const FUNCTIONS = ['submit', 'reconcile', 'publish'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export const functionEntry = (name: FunctionName): string => `functions/${name}/handler.ts`;

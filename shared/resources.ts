@@ -17,6 +17,8 @@ export const JOBS_TABLE = {
   partitionKey: { name: 'jobId', type: 'S' } as KeyAttribute,
   /** Epoch seconds; DynamoDB TTL removes finished records after the retention. */
   ttlAttribute: 'expiresAt',
+  /** Every write, before and after: the publish function makes the events from it. */
+  streamViewType: 'NEW_AND_OLD_IMAGES',
   indexes: [
     /** An owner's jobs, newest first (ScanIndexForward false). */
     {
@@ -59,7 +61,7 @@ export const MIN_RECORD_RETENTION_SECONDS = JOBS_QUEUE.retentionSeconds + JOBS_Q
  * and the handlers read them (docs/deploy.md, "Settings").
  */
 export const FUNCTIONS = {
-  /** POWERTOOLS_METRICS_NAMESPACE of both functions; the ReconcileLag alarm reads it. */
+  /** POWERTOOLS_METRICS_NAMESPACE of the functions; the alarms on custom metrics read it. */
   metricsNamespace: 'EksJobRunner',
   submit: {
     /** POWERTOOLS_SERVICE_NAME: the `service` of log lines and the metrics' dimension. */
@@ -85,5 +87,20 @@ export const FUNCTIONS = {
     memoryMb: 512,
     /** One reconciler at a time: two would race each other's conditional writes for nothing. */
     reservedConcurrency: 1,
+  },
+  /** The jobs table's stream -> "Job State Change" events (docs/events.md). */
+  publish: {
+    serviceName: 'publish',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    /** Kept back from the invocation's remaining time to answer the batch. */
+    answerReserveMs: 2000,
+    /** Stream records per invocation (one record is one write; a few of them deserve an event). */
+    batchSize: 100,
+    /**
+     * A record still unpublished this long after its write goes to the function's failure queue
+     * instead (its position, not its content), leaving the rest of the stream's 24 h to replay it.
+     */
+    maxRecordAgeHours: 12,
   },
 } as const;

@@ -9,7 +9,6 @@ const MIN_RETENTION_DAYS = MIN_RECORD_RETENTION_SECONDS / 86400;
 /** What the reconcile function reads from its environment (docs/reconcile.md, "Configuration"). */
 export interface ReconcileSettings {
   tableName: string;
-  eventBusName: string;
   namespaces: string[];
   windowMs: number;
   logTailLines: number;
@@ -23,7 +22,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReconcileSet
   const { windowSeconds, maxWindowSeconds } = FUNCTIONS.reconcile;
   return {
     tableName: required(env, 'JOBS_TABLE_NAME'),
-    eventBusName: required(env, 'EVENT_BUS_NAME'),
     namespaces,
     windowMs: number(env, 'RECONCILE_WINDOW_SECONDS', windowSeconds, 0, maxWindowSeconds) * 1000,
     logTailLines: number(env, 'LOG_TAIL_LINES', 50, 0, 10_000),

@@ -1,7 +1,6 @@
 import type { V1Job } from '@kubernetes/client-node';
-import type { StateChangeEvent } from '../../shared/core/job/events.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
-import type { EventPublisher, JobStore, JobWatch, KubeJobs, Log } from '../../shared/core/ports.ts';
+import type { JobStore, JobWatch, KubeJobs, Log } from '../../shared/core/ports.ts';
 import type { ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
 import type { ReconcileReader } from '../../shared/runtime/deadline.ts';
 import type { Finalizers } from './finalizers.ts';
@@ -17,7 +16,6 @@ export interface ReconcilerDeps {
   kube: JobWatch & KubeJobs;
   store: JobStore;
   reader: ReconcileReader;
-  events: EventPublisher;
   log?: Log;
   now?: () => Date;
 }
@@ -53,7 +51,7 @@ export interface Tracked {
 
 /**
  * What the parts of one invocation share: the ports, the settings, the counters, the Jobs seen
- * and watched (by `namespace/name`), the records read or written (by jobId), and the events to publish.
+ * and watched (by `namespace/name`), and the records read or written (by jobId).
  */
 export interface Invocation {
   deps: ReconcilerDeps;
@@ -64,7 +62,6 @@ export interface Invocation {
   /** Jobs the Job watch has delivered in this invocation: newer than any list of them. */
   watched: Set<string>;
   records: Map<string, JobRecord>;
-  outbox: StateChangeEvent[];
   now(): string;
 }
 

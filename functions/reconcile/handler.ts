@@ -2,10 +2,6 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { documentClientOnce } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
-import {
-  createEventBridgeClient,
-  EventBridgePublisher,
-} from '../../shared/adapters/eventbridge/publisher.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
 import { KubeWatchClient } from '../../shared/adapters/kubernetes/watch-client.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
@@ -34,11 +30,6 @@ function dependencies(): Promise<ReconcilerDeps> {
         USES.DynamoDbJobQueries,
         USES_FILE,
       ),
-      events: onlyMethods(
-        new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName),
-        USES.EventBridgePublisher,
-        USES_FILE,
-      ),
       log,
     };
   });
@@ -57,8 +48,6 @@ function record(stats: ReconcileStats): void {
   metrics.addMetric('WriteConflicts', MetricUnit.Count, stats.conflicts);
   metrics.addMetric('JobsAdopted', MetricUnit.Count, stats.created);
   metrics.addMetric('JobsLost', MetricUnit.Count, stats.lost);
-  metrics.addMetric('EventsPublished', MetricUnit.Count, stats.eventsPublished);
-  metrics.addMetric('EventsFailed', MetricUnit.Count, stats.eventsFailed);
   metrics.addMetric('ReconcileErrors', MetricUnit.Count, stats.errors);
   const kubeCalls =
     stats.kube.listJobs + stats.kube.listPods + stats.kube.getJob + stats.kube.podLogs + stats.kube.deleteJob;

@@ -1,12 +1,10 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { stateChangeEvent } from '../../shared/core/job/events.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
-import { deservesEvent, type JobPlan, jobIdOf, planJob } from '../../shared/core/reconcile/plan.ts';
+import { type JobPlan, jobIdOf, planJob } from '../../shared/core/reconcile/plan.ts';
 import { type LogTail, logPods, mainContainer } from '../../shared/core/reconcile/result.ts';
 import { terminalCondition } from '../../shared/core/reconcile/status.ts';
 import { conflict, done, optimisticUpdate, type Step } from '../../shared/runtime/optimistic-update.ts';
-import { publishBestEffort } from '../../shared/runtime/publish.ts';
 import { jobKey, Part } from './context.ts';
 import { noteLag } from './stats.ts';
 
@@ -15,8 +13,8 @@ const WRITE_ROUNDS = 4;
 
 /**
  * Plan -> apply -> on a lost race, plan again on the fresh record. Every write is conditional
- * (JobStore), so overlapping reconcilers and the submit path never regress a record; the events
- * of the writes that won are queued in the outbox, published by `flushEvents`.
+ * (JobStore), so overlapping reconcilers and the submit path never regress a record. The events
+ * of the writes that won are published from the table's stream (functions/publish), not here.
  */
 export class JobWriter extends Part {
   /** Brings one observed Job's record up to date. Logs are read only for a terminal write. */
@@ -77,22 +75,8 @@ export class JobWriter extends Part {
     return !fresh || isTerminal(fresh.state) ? done(fresh) : conflict(fresh);
   }
 
-  /** Publishes the queued events, best effort (the records are the source of truth). */
-  async flushEvents(): Promise<void> {
-    const events = this.run.outbox.splice(0);
-    const { published, failed } = await publishBestEffort(this.run.deps.events, events, {
-      log: this.run.log,
-    });
-    this.run.stats.eventsPublished += published;
-    this.run.stats.eventsFailed += failed;
-  }
-
   private wrote(plan: Exclude<JobPlan, { kind: 'none' }>, record: JobRecord): void {
     this.run.records.set(record.jobId, record);
-    if (deservesEvent(plan)) {
-      const previous = plan.kind === 'replace' ? plan.previous : undefined;
-      this.run.outbox.push(stateChangeEvent(record, previous, plan.kind === 'create'));
-    }
     if (plan.kind === 'replace' && plan.stateChanged && isTerminal(record.state))
       noteLag(this.run.stats, record.result?.finishedAt);
   }

@@ -51,7 +51,6 @@ export class Reconciler {
       tracked: new Map(),
       watched: new Set(),
       records: new Map(),
-      outbox: [],
       now: () => (deps.now?.() ?? new Date()).toISOString(),
     };
     this.kubeStart = { ...deps.kube.counters };
@@ -90,7 +89,6 @@ export class Reconciler {
     } catch (error) {
       this.abort(error);
     }
-    await this.parts.writer.flushEvents();
     return this.snapshot();
   }
 

@@ -26,7 +26,6 @@ export class Resync extends Part {
         this.parts.lost.suspect(record, missingSince(record, listedAt));
     }
     await this.parts.serial.run(() => this.parts.lost.confirm());
-    await this.parts.writer.flushEvents();
     if (stats.resyncs === 0) stats.resyncMs = Date.now() - started;
     stats.resyncs++;
   }

@@ -16,8 +16,6 @@ export interface ReconcileStats {
   /** Writes attempted (create + replace calls). */
   writes: number;
   lost: number;
-  eventsPublished: number;
-  eventsFailed: number;
   errors: number;
   watchedEvents: number;
   /**
@@ -43,8 +41,6 @@ export function emptyStats(kube: KubeCounters): ReconcileStats {
     conflicts: 0,
     writes: 0,
     lost: 0,
-    eventsPublished: 0,
-    eventsFailed: 0,
     errors: 0,
     watchedEvents: 0,
     kube: { ...kube },

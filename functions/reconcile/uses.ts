@@ -11,7 +11,6 @@ export const USES = {
   DynamoDbJobStore: ['create', 'replace'],
   /** The resync's scan of the active records, and the re-reads after a lost conditional write. */
   DynamoDbJobQueries: ['getJob', 'getJobs', 'scanActive'],
-  EventBridgePublisher: ['publish'],
   /** With CLUSTER_ACCESS=eks, once per container. */
   EksAuth: ['describeCluster'],
 } as const satisfies Uses;

@@ -103,7 +103,6 @@ export class WatchLoop extends Part {
     }
     if (this.parts.lost.size > 0) await this.parts.lost.confirm();
     await this.releaseStrays();
-    await this.parts.writer.flushEvents();
   }
 
   private async releaseStrays(): Promise<void> {

@@ -1,5 +1,4 @@
 import { KubeError } from '../../shared/adapters/kubernetes/errors.ts';
-import { stateChangeEvent } from '../../shared/core/job/events.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import type { KubeJobs } from '../../shared/core/ports.ts';
 import { cancelRefusal } from '../../shared/core/submit/authorize.ts';
@@ -45,13 +44,11 @@ export async function cancel(
           const written = await deps.store.create(plan.record);
           // A submit wrote its record meanwhile: cancel that one.
           if (!written.created) return conflict(written.existing);
-          ctx.scope.events.push(stateChangeEvent(plan.record));
           log.info('cancelled before submit: tombstone written', { by: request.requestedBy });
           return done('CancelBeforeSubmit');
         }
         case 'cancel': {
           if (!(await deps.store.replace(plan.next))) return conflict(await deps.store.get(request.jobId));
-          ctx.scope.events.push(stateChangeEvent(plan.next, existing));
           const deleted = plan.job ? await deleteJob(deps.kube, plan.job, ctx.deadline) : 'not-found';
           log.info('job cancelled', {
             by: request.requestedBy,

@@ -5,11 +5,6 @@ import { integer, list, optional, required } from '../../shared/runtime/settings
 /** What the submit function reads from its environment (docs/request.md, "Configuration"). */
 export interface SubmitSettings {
   tableName: string;
-  /**
-   * The bus of "Job State Change" events (REJECTED, CANCELLED). Optional: publishing is best effort,
-   * so without a bus submit still works and only publishes nothing.
-   */
-  eventBusName?: string;
   policy: Policy;
   /** Records of a batch processed at once. */
   concurrency: number;
@@ -56,7 +51,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SubmitSettin
   const namespaces = list(env, 'JOBS_NAMESPACES');
   return {
     tableName: required(env, 'JOBS_TABLE_NAME'),
-    eventBusName: optional(env, 'EVENT_BUS_NAME'),
     policy: parsePolicy(withSchedulePrincipals(readPolicyInput(env), env), namespaces),
     concurrency: integer(env, 'SUBMIT_CONCURRENCY', 32, 1, 256),
     kubeTimeoutMs: integer(env, 'KUBE_REQUEST_TIMEOUT_MS', 5000, 100, 60_000),

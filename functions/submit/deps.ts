@@ -1,5 +1,4 @@
-import type { StateChangeEvent } from '../../shared/core/job/events.ts';
-import type { EventPublisher, JobReader, JobStore, KubeJobs, Log } from '../../shared/core/ports.ts';
+import type { JobReader, JobStore, KubeJobs, Log } from '../../shared/core/ports.ts';
 import type { Policy } from '../../shared/core/submit/policy.ts';
 import { storeUntil } from '../../shared/runtime/deadline.ts';
 
@@ -32,8 +31,6 @@ export interface SubmitDeps {
   /** Adds `value` (default 1) to a count metric. */
   count: (metric: string, value?: number) => void;
   now: () => Date;
-  /** Absent when no bus is configured: then nothing is published. */
-  publisher?: EventPublisher;
 }
 
 /** A Job this batch created, to check once, after all creates, that no cancel got in between. */
@@ -45,18 +42,12 @@ export interface CreatedJob {
   log: Log;
 }
 
-/** Per-batch state: with it, the cancel check and the publishing run once per batch, not per record. */
+/** Per-batch state: with it, the cancel check runs once per batch, not per record. */
 export interface BatchScope {
   created: CreatedJob[];
-  /**
-   * The REJECTED and CANCELLED transitions the batch wrote, published together at its end. Noted
-   * only after the conditional write succeeded, so that a redelivery, which finds the record
-   * written and writes nothing, publishes nothing.
-   */
-  events: StateChangeEvent[];
 }
 
-export const newScope = (): BatchScope => ({ created: [], events: [] });
+export const newScope = (): BatchScope => ({ created: [] });
 
 /**
  * The batch's DynamoDB calls bound by its deadline, as its Kubernetes calls are: none outlives

@@ -2,10 +2,6 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { documentClientOnce } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobQueries } from '../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
-import {
-  createEventBridgeClient,
-  EventBridgePublisher,
-} from '../../shared/adapters/eventbridge/publisher.ts';
 import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
@@ -37,15 +33,6 @@ function dependencies(): Promise<Container> {
       USES.DynamoDbJobStore,
       USES_FILE,
     );
-    const publisher = settings.eventBusName
-      ? onlyMethods(
-          new EventBridgePublisher(createEventBridgeClient(), settings.eventBusName),
-          USES.EventBridgePublisher,
-          USES_FILE,
-        )
-      : undefined;
-    if (!publisher)
-      logger.warn('EVENT_BUS_NAME is not set: REJECTED and CANCELLED transitions are not published');
     if (settings.policy.principals.length === 0)
       logger.warn('the policy maps no sender (principals): every message is REJECTED NotAuthorized');
     const deps: SubmitDeps = {
@@ -60,7 +47,6 @@ function dependencies(): Promise<Container> {
       log,
       count: (metric, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),
       now: () => new Date(),
-      publisher,
     };
     return { deps, concurrency: settings.concurrency };
   })();

@@ -1,4 +1,3 @@
-import { stateChangeEvent } from '../../shared/core/job/events.ts';
 import type { JobRecord, Reason } from '../../shared/core/job/record.ts';
 import { REJECTION, rejectedRecord } from '../../shared/core/submit/records.ts';
 import { conflictReasons } from '../../shared/core/submit/submit-plan.ts';
@@ -23,7 +22,6 @@ export async function recordRejection(ctx: MessageContext, rejection: Rejection)
   const record = rejectedAt(ctx, rejection, at);
   const first = await ctx.deps.store.create(record);
   if (first.created) {
-    ctx.scope.events.push(stateChangeEvent(record));
     ctx.log.warn('request rejected', { reason: rejection.reason, reasons: rejection.reasons });
     return 'Rejected';
   }
@@ -81,8 +79,7 @@ export async function recordConflict(
     at,
   );
   const written = await ctx.deps.store.create(notice);
-  if (written.created) ctx.scope.events.push(stateChangeEvent(notice));
-  else if (written.existing.requestHash !== rejection.hash)
+  if (!written.created && written.existing.requestHash !== rejection.hash)
     log.error('message id already holds another record', { messageId });
   return 'Conflict';
 }

@@ -1,6 +1,5 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { KubeError } from '../../shared/adapters/kubernetes/errors.ts';
-import { stateChangeEvent } from '../../shared/core/job/events.ts';
 import { jobName } from '../../shared/core/job/name.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { renderJob } from '../../shared/core/submit/manifest.ts';
@@ -139,7 +138,6 @@ function refuse(ctx: MessageContext, record: JobRecord, refusal: KubeRefusal): P
         });
       if (!next) return done(movedOn());
       if (!(await deps.store.replace(next))) return conflict(await deps.store.get(record.jobId));
-      ctx.scope.events.push(stateChangeEvent(next, current));
       log.warn('kubernetes refused the job', { ...refusal });
       return done('KubeRefused');
     },

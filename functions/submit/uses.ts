@@ -10,8 +10,6 @@ export const USES = {
   DynamoDbJobStore: ['create', 'get', 'replace'],
   /** The batch's cancel check: one consistent read of the created records' states. */
   DynamoDbJobQueries: ['getStates'],
-  /** REJECTED and CANCELLED "Job State Change" events. */
-  EventBridgePublisher: ['publish'],
   /** With CLUSTER_ACCESS=eks, once per container. */
   EksAuth: ['describeCluster'],
 } as const satisfies Uses;

@@ -130,5 +130,9 @@ function functionEnvironment(value: unknown): AppConfig['functionEnvironment'] {
     Object.fromEntries(
       Object.entries((env ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
     );
-  return { submit: strings(parsed.submit), reconcile: strings(parsed.reconcile) };
+  return {
+    submit: strings(parsed.submit),
+    reconcile: strings(parsed.reconcile),
+    publish: strings(parsed.publish),
+  };
 }

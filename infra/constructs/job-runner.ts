@@ -1,10 +1,13 @@
-import { CfnOutput, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { USES as PUBLISH_USES } from '../../functions/publish/uses.ts';
 import { USES as RECONCILE_USES } from '../../functions/reconcile/uses.ts';
 import { USES as SUBMIT_USES } from '../../functions/submit/uses.ts';
 import { FUNCTIONS, JOBS_QUEUE } from '../../shared/resources.ts';
@@ -55,7 +58,11 @@ export interface JobRunnerProps {
    * Further settings each function reads (e.g. RETENTION_DAYS, PENDING_LIMIT_SECONDS for
    * reconcile; SUBMIT_CONCURRENCY for submit), passed through as environment variables.
    */
-  functionEnvironment?: { submit?: Record<string, string>; reconcile?: Record<string, string> };
+  functionEnvironment?: {
+    submit?: Record<string, string>;
+    reconcile?: Record<string, string>;
+    publish?: Record<string, string>;
+  };
 }
 
 /** The environment CDK manages; extra settings may not override these. */
@@ -77,7 +84,8 @@ const MAX_POLICY_BYTES = 3072;
 
 /**
  * The serverless control plane: queue -> submit -> Kubernetes Jobs; a one-minute schedule
- * -> reconcile -> DynamoDB and "Job State Change" events; alarms and a dashboard.
+ * -> reconcile -> DynamoDB; the table's stream -> publish -> "Job State Change" events;
+ * alarms and a dashboard.
  */
 export class JobRunner extends Construct {
   readonly queue: JobsQueue;
@@ -85,6 +93,9 @@ export class JobRunner extends Construct {
   readonly bus: events.EventBus;
   readonly submit: RunnerFunction;
   readonly reconcile: RunnerFunction;
+  readonly publish: RunnerFunction;
+  /** Where the positions of stream records that could not be published land (docs/events.md). */
+  readonly publishFailures: sqs.Queue;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: JobRunnerProps) {
@@ -97,7 +108,6 @@ export class JobRunner extends Construct {
 
     const common = {
       JOBS_TABLE_NAME: this.table.table.tableName,
-      EVENT_BUS_NAME: this.bus.eventBusName,
       CLUSTER_ACCESS: 'eks',
       EKS_CLUSTER_NAME: props.cluster.name,
       JOBS_NAMESPACES: props.jobsNamespaces.join(','),
@@ -130,6 +140,36 @@ export class JobRunner extends Construct {
       },
     });
 
+    // Outside the VPC even with placement: it talks to AWS APIs only, never to the cluster.
+    this.publish = new RunnerFunction(this, 'Publish', {
+      logRetention: shared.logRetention,
+      name: 'publish',
+      timeout: Duration.seconds(FUNCTIONS.publish.timeoutSeconds),
+      memorySize: FUNCTIONS.publish.memoryMb,
+      environment: {
+        ...props.functionEnvironment?.publish,
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        POWERTOOLS_METRICS_NAMESPACE: FUNCTIONS.metricsNamespace,
+        POWERTOOLS_SERVICE_NAME: FUNCTIONS.publish.serviceName,
+      },
+    });
+    this.publishFailures = new sqs.Queue(this, 'PublishFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgePublishFindings(this.publish, this.publishFailures);
+    // Retried until published, in order per job; only a record this old goes to the queue.
+    this.publish.function.addEventSource(
+      new DynamoEventSource(this.table.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: FUNCTIONS.publish.batchSize,
+        reportBatchItemFailures: true,
+        maxRecordAge: Duration.hours(FUNCTIONS.publish.maxRecordAgeHours),
+        onFailure: new SqsDlq(this.publishFailures),
+      }),
+    );
+
     this.submit.function.addEventSource(
       new SqsEventSource(this.queue.queue, {
         batchSize: props.submit.batchSize,
@@ -153,6 +193,7 @@ export class JobRunner extends Construct {
     const resources = { dynamodb: this.table.arns, events: [this.bus.eventBusArn], eks: [props.cluster.arn] };
     grantUses(this.submit.role, SUBMIT_USES, resources);
     grantUses(this.reconcile.role, RECONCILE_USES, resources);
+    grantUses(this.publish.role, PUBLISH_USES, resources);
 
     new ClusterAccess(this, 'ClusterAccess', {
       clusterName: props.cluster.name,
@@ -166,6 +207,8 @@ export class JobRunner extends Construct {
       deadLetterQueue: this.queue.deadLetterQueue,
       submit: this.submit.function,
       reconcile: this.reconcile.function,
+      publish: this.publish.function,
+      publishFailures: this.publishFailures,
       reconcileService: FUNCTIONS.reconcile.serviceName,
       reconcileLagThresholdSeconds: props.reconcileLagThresholdSeconds ?? 120,
       alarmTopicArn: props.alarmTopicArn,
@@ -194,12 +237,30 @@ export class JobRunner extends Construct {
       EventBusName: this.bus.eventBusName,
       SubmitFunctionName: this.submit.function.functionName,
       ReconcileFunctionName: this.reconcile.function.functionName,
+      PublishFunctionName: this.publish.function.functionName,
+      PublishFailuresQueueUrl: this.publishFailures.queueUrl,
     };
     for (const [name, value] of Object.entries(outputs)) {
       // Plain output names, so that scripts and docs can ask for `QueueUrl`.
       new CfnOutput(this, name, { value }).overrideLogicalId(name);
     }
   }
+}
+
+/** cdk-nag findings that come with a DynamoDB stream event source, each with why it is acceptable. */
+function acknowledgePublishFindings(publish: RunnerFunction, failures: sqs.Queue): void {
+  Validations.of(publish.role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'The DynamoDB event source mapping needs dynamodb:ListStreams, which IAM only grants on "*" (it has no ' +
+      'resource type); the stream reads themselves are granted on the one table stream ARN.',
+  });
+  Validations.of(failures).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is itself the failure destination of the publish event source mapping: a DLQ of its own would ' +
+      'have nothing to catch, since nothing consumes it but an operator replaying events.',
+  });
 }
 
 function validate(props: JobRunnerProps): void {

@@ -24,6 +24,7 @@ export class JobsTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: JOBS_TABLE.ttlAttribute,
+      stream: dynamodb.StreamViewType[JOBS_TABLE.streamViewType],
       removalPolicy: props.removalPolicy,
     });
     for (const index of JOBS_TABLE.indexes) {

@@ -18,6 +18,9 @@ export interface MonitoringProps {
   deadLetterQueue: sqs.IQueue;
   submit: lambda.IFunction;
   reconcile: lambda.IFunction;
+  publish: lambda.IFunction;
+  /** Positions of stream records the publish function gave up on. */
+  publishFailures: sqs.IQueue;
   /** POWERTOOLS_SERVICE_NAME of the reconcile function: the lag metric's dimension. */
   reconcileService: string;
   reconcileLagThresholdSeconds: number;
@@ -68,9 +71,36 @@ export class Monitoring extends Construct {
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.alarm('EventsNotPublished', {
+      alarmDescription:
+        'State change events could not be published for 12 hours: their stream positions wait in the publish failures queue (docs/events.md).',
+      metric: props.publishFailures.metricApproximateNumberOfMessagesVisible({
+        period: minute,
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm('EventsDelayed', {
+      alarmDescription: 'State change events are over 5 minutes behind their writes: publish is failing.',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'IteratorAge',
+        dimensionsMap: { FunctionName: props.publish.functionName },
+        period: minute,
+        statistic: 'Maximum',
+      }),
+      threshold: 300_000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     for (const [name, fn] of [
       ['Submit', props.submit],
       ['Reconcile', props.reconcile],
+      ['Publish', props.publish],
     ] as const) {
       this.alarm(`${name}Errors`, {
         alarmDescription: `The ${name.toLowerCase()} function failed (an uncaught error or a timeout).`,
@@ -106,6 +136,7 @@ export class Monitoring extends Construct {
     const fnMetrics = (pick: (fn: lambda.IFunction) => cloudwatch.IMetric) => [
       pick(props.submit),
       pick(props.reconcile),
+      pick(props.publish),
     ];
     new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),

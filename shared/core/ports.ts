@@ -51,8 +51,14 @@ export interface JobReader {
 
 /** "Job State Change" events on the bus. */
 export interface EventPublisher {
-  /** Publishes the events; resolves with the number that could not be published. */
-  publish(events: readonly StateChangeEvent[]): Promise<{ failed: number }>;
+  /** Publishes the events in order; never throws. */
+  publish(events: readonly StateChangeEvent[], options?: CallOptions): Promise<Published>;
+}
+
+/** How many events, from the first, are on the bus: all of them, or those before `error`. */
+export interface Published {
+  published: number;
+  error?: string;
 }
 
 /** Single Jobs by name: what submit, cancel and reconcile's corrections do. */

@@ -9,7 +9,11 @@ import { FUNCTIONS } from '../resources.ts';
  * the fallbacks are the same constants, for a bundle started by hand. Log level from
  * POWERTOOLS_LOG_LEVEL (default INFO).
  */
-export function powertools(fn: 'submit' | 'reconcile'): { logger: Logger; metrics: Metrics; log: Log } {
+export function powertools(fn: 'submit' | 'reconcile' | 'publish'): {
+  logger: Logger;
+  metrics: Metrics;
+  log: Log;
+} {
   const serviceName = process.env.POWERTOOLS_SERVICE_NAME || FUNCTIONS[fn].serviceName;
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({

@@ -41,7 +41,6 @@ import { KubeWatchClient } from '../../shared/adapters/kubernetes/watch-client.t
 import { ANNOTATIONS, LABELS, MANAGER } from '../../shared/core/job/labels.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
-import type { EventPublisher } from '../../shared/core/ports.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../shared/core/reconcile/plan.ts';
 import { deriveJobStatus } from '../../shared/core/reconcile/status.ts';
 import { submittedRecord } from '../../shared/core/submit/records.ts';
@@ -82,7 +81,6 @@ process.env.AWS_ACCESS_KEY_ID ??= DUMMY_CREDENTIALS.accessKeyId;
 process.env.AWS_SECRET_ACCESS_KEY ??= DUMMY_CREDENTIALS.secretAccessKey;
 const dynamodb = new DynamoDBClient(aws);
 const documentClient = createDocumentClient({ endpoint: aws.endpoint, region: aws.region });
-const noEvents: EventPublisher = { publish: async () => ({ failed: 0 }) };
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -312,7 +310,6 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
       kube: new KubeWatchClient(kcOf(stack.kubeconfigs.reconcile)),
       store: new DynamoDbJobStore(documentClient, table),
       reader: new DynamoDbJobQueries(documentClient, table),
-      events: noEvents,
     });
     const summarize = (s: Awaited<ReturnType<typeof reconcile>>, ms: number) => ({
       kubeCalls: s.kube.listJobs + s.kube.listPods + s.kube.getJob + s.kube.podLogs + s.kube.deleteJob,

@@ -33,6 +33,7 @@ export function jobsTableInput(tableName: string): CreateTableCommandInput {
     // On demand, as deployed: no capacity to tune locally either.
     BillingMode: 'PAY_PER_REQUEST',
     KeySchema: [{ AttributeName: JOBS_TABLE.partitionKey.name, KeyType: 'HASH' }],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: JOBS_TABLE.streamViewType },
     AttributeDefinitions: uniqueByName(keyAttributes).map((a) => ({
       AttributeName: a.name,
       AttributeType: a.type,

@@ -59,6 +59,7 @@ async function ensureTtl(dynamodb: DynamoDBClient, tableName: string): Promise<v
 /** The table's keys and indexes in a comparable form, from a definition or a description. */
 export function schemaOf(table: {
   KeySchema?: { AttributeName?: string; KeyType?: string }[];
+  StreamSpecification?: { StreamEnabled?: boolean; StreamViewType?: string };
   AttributeDefinitions?: { AttributeName?: string; AttributeType?: string }[];
   GlobalSecondaryIndexes?: {
     IndexName?: string;
@@ -68,8 +69,10 @@ export function schemaOf(table: {
 }): string {
   const keys = (schema: { AttributeName?: string; KeyType?: string }[] = []) =>
     schema.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+  const stream = table.StreamSpecification;
   return JSON.stringify({
     keys: keys(table.KeySchema),
+    stream: stream?.StreamEnabled ? stream.StreamViewType : 'none',
     attributes: (table.AttributeDefinitions ?? []).map((a) => `${a.AttributeName}:${a.AttributeType}`).sort(),
     indexes: (table.GlobalSecondaryIndexes ?? [])
       .map((i) => `${i.IndexName}(${keys(i.KeySchema)})${i.Projection?.ProjectionType}`)

@@ -1,4 +1,5 @@
 import { FUNCTIONS } from '../../../shared/resources.ts';
+import type { FunctionName } from '../../bundling.ts';
 import { DUMMY_CREDENTIALS } from '../aws/client-config.ts';
 import type { LocalStack } from '../stack-info.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
@@ -6,38 +7,47 @@ import type { RuntimeOptions } from './runtime-options.ts';
 /**
  * The environment the functions read, as the CDK stacks set it in AWS, pointed at the local
  * stack. It must be in place before a bundle is imported: functions build their clients and
- * read their settings once, at import. Both functions share this process (and so one
+ * read their settings once, at import. The functions share this process (and so one
  * process.env): what differs per function is set just before that function's import.
  * JOB_POLICY / JOB_POLICY_FILE (the operator policy) pass through from the caller's env.
  */
 export function functionEnvironment(
   stack: LocalStack,
   options: RuntimeOptions,
-  functionName: 'submit' | 'reconcile',
+  functionName: FunctionName,
 ): Record<string, string> {
-  return {
+  const common = {
     // Read at import (the Logger is made once), so set per function before its import;
     // the names CDK sets (shared/resources.ts, FUNCTIONS).
     POWERTOOLS_SERVICE_NAME: FUNCTIONS[functionName].serviceName,
     POWERTOOLS_METRICS_NAMESPACE: FUNCTIONS.metricsNamespace,
-    JOBS_TABLE_NAME: stack.aws.tableName,
-    EVENT_BUS_NAME: stack.aws.eventBusName,
-    CLUSTER_ACCESS: 'kubeconfig',
-    KUBECONFIG: stack.kubeconfigs[functionName],
-    JOBS_NAMESPACES: stack.jobsNamespaces.join(','),
-    RECONCILE_WINDOW_SECONDS: String(options.reconcileWindowSeconds),
     AWS_ENDPOINT_URL: stack.aws.endpoint,
     AWS_REGION: stack.aws.region,
     AWS_DEFAULT_REGION: stack.aws.region,
     AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
   };
+  if (functionName === 'publish') return { ...common, EVENT_BUS_NAME: stack.aws.eventBusName };
+  return {
+    ...common,
+    JOBS_TABLE_NAME: stack.aws.tableName,
+    CLUSTER_ACCESS: 'kubeconfig',
+    KUBECONFIG: stack.kubeconfigs[functionName],
+    JOBS_NAMESPACES: stack.jobsNamespaces.join(','),
+    RECONCILE_WINDOW_SECONDS: String(options.reconcileWindowSeconds),
+  };
 }
 
-/** Sets the functions' environment on this process, dropping credentials that would mix in. */
+let applied: string[] = [];
+
+/**
+ * Sets a function's environment on this process, dropping credentials that would mix in and what
+ * the function set before it had that this one has not (it sees only its own, as in AWS).
+ */
 export function applyFunctionEnvironment(environment: Record<string, string>): void {
-  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
-    delete process.env[name];
+  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', ...applied]) {
+    if (!(name in environment)) delete process.env[name];
   }
   Object.assign(process.env, environment);
+  applied = Object.keys(environment);
 }

@@ -1,8 +1,10 @@
-// The local Lambda runtime: the submit bundle on the jobs queue (an SQS event source) and the
-// reconcile bundle on a rate schedule, against the local stack (stack.json). The bundles are
-// the ones CDK deploys: run `npm run build` first. Flags: see runtime-options.ts (--help).
+// The local Lambda runtime: the submit bundle on the jobs queue (an SQS event source), the
+// reconcile bundle on a rate schedule and the publish bundle on the jobs table's stream, against
+// the local stack (stack.json). The bundles are the ones CDK deploys: run `npm run build` first.
+// Flags: see runtime-options.ts (--help).
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { ScheduledEvent, SQSEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
+import { FUNCTIONS } from '../../../shared/resources.ts';
 import { localAwsConfig } from '../aws/client-config.ts';
 import { queueArn } from '../aws/queues.ts';
 import { loadLocalStack } from '../stack-info.ts';
@@ -12,6 +14,8 @@ import { readRuntimeOptions, USAGE } from './runtime-options.ts';
 import { runSchedule } from './schedule-runner.ts';
 import { runSqsEventSource } from './sqs-event-source.ts';
 import { parseQueueArn } from './sqs-records.ts';
+import { runStreamEventSource } from './stream-event-source.ts';
+import { jobsTableStream } from './table-stream.ts';
 
 const log = (fields: Record<string, unknown>) =>
   process.stderr.write(
@@ -34,9 +38,12 @@ try {
   const submit = await loadBundle<SQSEvent>(bundlePath('submit', options.distDir));
   applyFunctionEnvironment(functionEnvironment(stack, options, 'reconcile'));
   const reconcile = await loadBundle<ScheduledEvent>(bundlePath('reconcile', options.distDir));
+  applyFunctionEnvironment(functionEnvironment(stack, options, 'publish'));
+  const publish = await loadBundle<DynamoDBStreamEvent>(bundlePath('publish', options.distDir));
 
   const sqs = new SQSClient(localAwsConfig(stack.aws.endpoint, stack.aws.region));
   const { accountId, region } = parseQueueArn(await queueArn(sqs, stack.aws.queueUrl));
+  const tableStream = await jobsTableStream(stack);
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -74,6 +81,21 @@ try {
       signal: stop.signal,
       onInvocation: (report) => log({ event: 'invocation', ...report }),
       onSkipped: (scheduledTime) => log({ event: 'firing-skipped', function: 'reconcile', scheduledTime }),
+    }),
+    runStreamEventSource({
+      ...tableStream,
+      handler: publish,
+      function: {
+        functionName: 'publish',
+        timeoutSeconds: FUNCTIONS.publish.timeoutSeconds,
+        region,
+        accountId,
+      },
+      batchSize: FUNCTIONS.publish.batchSize,
+      signal: stop.signal,
+      onInvocation: (report) => log({ event: 'invocation', ...report }),
+      onError: (error) => log({ event: 'poller-error', function: 'publish', error: describe(error) }),
+      onWaiting: (holder) => log({ event: 'stream-leased', function: 'publish', holder }),
     }),
   ]);
   log({ event: 'stopped' });

@@ -1,14 +1,16 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { StateChangeEvent } from '../../core/job/events.ts';
-import type { EventPublisher } from '../../core/ports.ts';
+import type { CallOptions, EventPublisher, Published } from '../../core/ports.ts';
+import { abortSignalOf } from '../dynamodb/client.ts';
 
 /** PutEvents takes at most 10 entries per call. */
 export const PUT_EVENTS_BATCH = 10;
 const MAX_ATTEMPTS = 3;
 
 /**
- * EventBridge PutEvents in batches of 10. Entries that fail (throttling, internal errors)
- * are sent again, at most three times in all; what still fails is counted and returned.
+ * EventBridge PutEvents in batches of 10, in order. Entries that fail (throttling, internal
+ * errors) are sent again, at most three times in all. The first batch that still has a failed
+ * entry, or whose call fails, ends the publish: what follows is left for the caller's retry.
  */
 export class EventBridgePublisher implements EventPublisher {
   private readonly client: EventBridgeClient;
@@ -20,30 +22,56 @@ export class EventBridgePublisher implements EventPublisher {
     this.busName = busName;
   }
 
-  async publish(events: readonly StateChangeEvent[]): Promise<{ failed: number }> {
-    let failed = 0;
-    for (let i = 0; i < events.length; i += PUT_EVENTS_BATCH) {
-      let entries: PutEventsRequestEntry[] = events.slice(i, i + PUT_EVENTS_BATCH).map((event) => ({
-        EventBusName: this.busName,
-        Source: event.source,
-        DetailType: event.detailType,
-        Time: new Date(event.time),
-        Detail: JSON.stringify(event.detail),
-      }));
-      for (let attempt = 1; entries.length > 0; attempt++) {
-        this.counters.calls++;
-        const out = await this.client.send(new PutEventsCommand({ Entries: entries }));
-        const retry = entries.filter((_, n) => out.Entries?.[n]?.ErrorCode !== undefined);
-        this.counters.published += entries.length - retry.length;
-        if (attempt >= MAX_ATTEMPTS) {
-          failed += retry.length;
-          break;
-        }
-        entries = retry;
+  async publish(events: readonly StateChangeEvent[], options: CallOptions = {}): Promise<Published> {
+    for (let start = 0; start < events.length; start += PUT_EVENTS_BATCH) {
+      const batch = events.slice(start, start + PUT_EVENTS_BATCH);
+      const error = await this.putBatch(
+        batch.map((event) => this.entry(event)),
+        options,
+      );
+      if (error) {
+        this.counters.failed += events.length - start;
+        return { published: start, error };
       }
     }
-    this.counters.failed += failed;
-    return { failed };
+    return { published: events.length };
+  }
+
+  /** Undefined once every entry is on the bus; else why not. */
+  private async putBatch(
+    entries: PutEventsRequestEntry[],
+    options: CallOptions,
+  ): Promise<string | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      this.counters.calls++;
+      let failed: PutEventsRequestEntry[];
+      let code: string | undefined;
+      try {
+        const out = await this.client.send(
+          new PutEventsCommand({ Entries: entries }),
+          abortSignalOf(options),
+        );
+        failed = entries.filter((_, n) => out.Entries?.[n]?.ErrorCode !== undefined);
+        code = out.Entries?.find((e) => e.ErrorCode !== undefined)?.ErrorCode;
+      } catch (error) {
+        return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      }
+      this.counters.published += entries.length - failed.length;
+      if (failed.length === 0) return undefined;
+      if (attempt >= MAX_ATTEMPTS)
+        return `${failed.length} entries failed after ${attempt} attempts (${code})`;
+      entries = failed;
+    }
+  }
+
+  private entry(event: StateChangeEvent): PutEventsRequestEntry {
+    return {
+      EventBusName: this.busName,
+      Source: event.source,
+      DetailType: event.detailType,
+      Time: new Date(event.time),
+      Detail: JSON.stringify(event.detail),
+    };
   }
 }
 

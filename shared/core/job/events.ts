@@ -13,6 +13,8 @@ export const STATE_CHANGE_SCHEMA_VERSION = '1';
 /** The `detail` of a "Job State Change" event, schema version 1 (docs/events.md). */
 export interface JobStateChangeDetailV1 {
   schemaVersion: '1';
+  /** `jobId#version`: the same for every delivery of one transition, so consumers deduplicate on it. */
+  eventId: string;
   jobId: string;
   owner: string;
   namespace?: string;
@@ -56,9 +58,34 @@ function bounded(text: string | undefined, bytes: number): string | undefined {
   return text === undefined ? undefined : truncateUtf8(text, bytes);
 }
 
+/**
+ * The event a write of a record deserves, from the record before (absent for a new item) and
+ * after it (absent for a delete): every state change, an adoption and a new record written
+ * directly in a state other than SUBMITTED included, and a job newly flagged as pending too long.
+ * Nothing for SUBMITTED (a job's first event is PENDING), for writes that keep the state
+ * (results, messages, finalizer bookkeeping) and for TTL deletes.
+ */
+export function changeEvent(
+  before: JobRecord | undefined,
+  after: JobRecord | undefined,
+): StateChangeEvent | undefined {
+  if (!after) return undefined;
+  if (!before)
+    return after.state === 'SUBMITTED' ? undefined : stateChangeEvent(after, undefined, adopted(after));
+  if (before.state !== after.state) return stateChangeEvent(after, before);
+  const newlyFlagged = after.pending?.flagged === true && before.pending?.flagged !== true;
+  return newlyFlagged ? stateChangeEvent(after, before) : undefined;
+}
+
+/** A record the reconciler built from an orphan Job (plan.ts, adoptedRecord). */
+function adopted(record: JobRecord): boolean {
+  return record.history[0]?.reason === 'Adopted';
+}
+
 export function stateChangeEvent(next: JobRecord, previous?: JobRecord, adopted = false): StateChangeEvent {
   const detail: JobStateChangeDetailV1 = {
     schemaVersion: STATE_CHANGE_SCHEMA_VERSION,
+    eventId: `${next.jobId}#${next.version}`,
     jobId: next.jobId,
     owner: next.owner,
     state: next.state,

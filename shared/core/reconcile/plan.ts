@@ -234,15 +234,6 @@ function planAwaitingJob(record: JobRecord, ageSeconds: number, now: string): Jo
 }
 
 /**
- * Whether a written plan deserves a "Job State Change" event: every state change (an adoption
- * included), and a job newly flagged as pending too long.
- */
-export function deservesEvent(plan: Exclude<JobPlan, { kind: 'none' }>): boolean {
-  if (plan.kind === 'create' || plan.stateChanged) return true;
-  return plan.record.pending?.flagged === true && plan.previous.pending?.flagged !== true;
-}
-
-/**
  * Since when an active record's Job counts as missing when a list lacks it: since the list, or,
  * if the record is older, since its last write (a writer saw the Job then), so that the grace
  * runs across invocations too.

@@ -235,6 +235,12 @@ describe('reconcile outcomes on the local stack', () => {
       const last = mine.at(-1);
       assert.equal(last?.detail.schemaVersion, '1');
       assert.equal(last?.detail.state, r.state);
+      // The id a consumer deduplicates on: one per transition, the record's version at it.
+      assert.deepEqual(
+        mine.map((e) => e.detail.eventId),
+        mine.map((e) => `${t.jobId}#${e.detail.version}`),
+      );
+      assert.equal(last?.detail.eventId, `${t.jobId}#${r.version}`);
     }
   });
 });

@@ -24,7 +24,6 @@ import { DUMMY_CREDENTIALS } from '../../../infra/local/aws/client-config.ts';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
-import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
 import { KubeWatchClient } from '../../../shared/adapters/kubernetes/watch-client.ts';
 import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../../shared/core/job/events.ts';
 import { ANNOTATIONS, FINALIZER, LABELS, MANAGER } from '../../../shared/core/job/labels.ts';
@@ -34,6 +33,7 @@ import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../../shared/
 import { submittedRecord } from '../../../shared/core/submit/records.ts';
 import { deleteJobForGood, eventually, restrictedPodSpec } from '../../support/kube.ts';
 import { type LocalStack, loadLocalStack } from '../../support/local-stack.ts';
+import { startStreamPublisher } from '../../support/stream-publisher.ts';
 
 export { eventually };
 
@@ -65,7 +65,6 @@ export function reconcilerDeps(): ReconcilerDeps & { kube: KubeWatchClient; read
     kube: new KubeWatchClient(kubeConfig(stack.kubeconfigs.reconcile)),
     store,
     reader: new DynamoDbJobQueries(documentClient, stack.aws.tableName),
-    events: new EventBridgePublisher(eventBridge, stack.aws.eventBusName),
   };
 }
 
@@ -231,7 +230,10 @@ export function reconciledUntil(
   );
 }
 
-/** An SQS queue that receives every state change event of the given jobs through a bus rule. */
+/**
+ * An SQS queue that receives every state change event of the given jobs through a bus rule, and
+ * the publish function on the table's stream while the tap is open (the events' one path).
+ */
 export async function eventTap(jobIds: string[]): Promise<{
   received(): Promise<Array<{ detail: Record<string, unknown> }>>;
   close(): Promise<void>;
@@ -260,6 +262,7 @@ export async function eventTap(jobIds: string[]): Promise<{
       Targets: [{ Id: 'tap', Arn: attrs.Attributes?.QueueArn }],
     }),
   );
+  const publisher = await startStreamPublisher();
   const all: Array<{ detail: Record<string, unknown> }> = [];
   return {
     async received() {
@@ -274,6 +277,7 @@ export async function eventTap(jobIds: string[]): Promise<{
       return all;
     },
     async close() {
+      await publisher.stop();
       await eventBridge.send(
         new RemoveTargetsCommand({ Rule: name, EventBusName: stack.aws.eventBusName, Ids: ['tap'] }),
       );

@@ -48,7 +48,7 @@ before(async () => {
   writeFileSync(join(dir, 'stack.json'), JSON.stringify(stack));
   // The fixture bundle plays both functions, laid out as scripts/build-bundles.ts lays out dist.
   const bundle = await buildFixtureBundle();
-  for (const name of ['submit', 'reconcile']) {
+  for (const name of ['submit', 'reconcile', 'publish']) {
     mkdirSync(join(dir, 'dist', name), { recursive: true });
     copyFileSync(bundle.file, join(dir, 'dist', name, 'index.mjs'));
   }
@@ -87,7 +87,7 @@ const node = (script: string, args: string[]) =>
   promisify(execFile)(process.execPath, [join(repoRoot, script), ...args], { env: env(), timeout: 30_000 });
 
 describe('main.ts, send-job.ts, get-job.ts', { timeout: 60_000 }, () => {
-  test('runs submit on the queue and reconcile on the schedule, with the environment set before import', async () => {
+  test('runs submit on the queue, reconcile on the schedule and publish on the table stream, each with its environment set before import', async () => {
     runtime = spawn(
       process.execPath,
       [join(repoRoot, 'infra/local/runtime/main.ts'), '--dist', join(dir, 'dist'), '--schedule-period', '1'],
@@ -119,17 +119,31 @@ describe('main.ts, send-job.ts, get-job.ts', { timeout: 60_000 }, () => {
         : undefined,
     );
 
+    // A write to the table: its stream record invokes publish.
+    const table = DynamoDBDocumentClient.from(new DynamoDBClient(localAwsConfig(moto.endpoint, moto.region)));
+    await table.send(new PutCommand({ TableName: stack.aws.tableName, Item: { jobId: 'main-test-stream' } }));
+    table.destroy();
+    const published = await waitFor('the publish invocation', () =>
+      stderrLines.find((l) => l.event === 'invocation' && l.functionName === 'publish'),
+    );
+    assert.deepEqual(
+      { records: published.records, retried: published.retried, outcome: published.outcome },
+      { records: 1, retried: 0, outcome: 'success' },
+    );
+
     const seenBy = (functionName: string) =>
       stdoutLines.find((l) => l.fixture === 'invoked' && l.functionName === functionName)?.importedEnv;
-    const common = {
-      JOBS_TABLE_NAME: stack.aws.tableName,
-      EVENT_BUS_NAME: stack.aws.eventBusName,
-      CLUSTER_ACCESS: 'kubeconfig',
-      JOBS_NAMESPACES: 'jobs,jobs-extra',
-      RECONCILE_WINDOW_SECONDS: '50',
+    const aws = {
       AWS_ENDPOINT_URL: stack.aws.endpoint,
       AWS_REGION: stack.aws.region,
       AWS_ACCESS_KEY_ID: 'test',
+    };
+    const common = {
+      ...aws,
+      JOBS_TABLE_NAME: stack.aws.tableName,
+      CLUSTER_ACCESS: 'kubeconfig',
+      JOBS_NAMESPACES: 'jobs,jobs-extra',
+      RECONCILE_WINDOW_SECONDS: '50',
     };
     // The service names CDK sets; each function with its own cluster identity.
     assert.deepEqual(seenBy('submit'), {
@@ -141,6 +155,11 @@ describe('main.ts, send-job.ts, get-job.ts', { timeout: 60_000 }, () => {
       ...common,
       KUBECONFIG: stack.kubeconfigs.reconcile,
       POWERTOOLS_SERVICE_NAME: FUNCTIONS.reconcile.serviceName,
+    });
+    assert.deepEqual(seenBy('publish'), {
+      ...aws,
+      EVENT_BUS_NAME: stack.aws.eventBusName,
+      POWERTOOLS_SERVICE_NAME: FUNCTIONS.publish.serviceName,
     });
 
     runtime.kill('SIGTERM');

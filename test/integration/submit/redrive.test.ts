@@ -5,13 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KubeConfig, RbacAuthorizationV1Api, type V1Role, type V1RoleBinding } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
 import { reconcile } from '../../../functions/reconcile/reconciler.ts';
 import { runBatch } from '../../../functions/submit/batch.ts';
 import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
-import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
 import { KubeWatchClient } from '../../../shared/adapters/kubernetes/watch-client.ts';
 import { jobName } from '../../../shared/core/job/name.ts';
 import { JOBS_QUEUE } from '../../../shared/resources.ts';
@@ -117,10 +115,6 @@ describe('a DLQ redrive (local stack)', () => {
         kube: new KubeWatchClient(kc),
         store,
         reader: new DynamoDbJobQueries(documentClient, stack.aws.tableName),
-        events: new EventBridgePublisher(
-          new EventBridgeClient({ endpoint: stack.aws.endpoint, region: stack.aws.region }),
-          stack.aws.eventBusName,
-        ),
         now: () => new Date(Date.now() + 3600_000),
       },
       { namespaces: [namespace], windowMs: 0 },

@@ -1,22 +1,20 @@
 import type { StateChangeEvent } from '../../../shared/core/job/events.ts';
-import type { EventPublisher, Log } from '../../../shared/core/ports.ts';
+import type { EventPublisher, Log, Published } from '../../../shared/core/ports.ts';
 
 /**
  * The publish port (EventBridgePublisher) in memory: one entry in `calls` per publish call.
- * `outcome` scripts the answer: all published (default), some not ('partial'), a throw, or no answer.
+ * `failFrom` scripts a failure: the events from that index on are not published.
  */
 export class FakeBus implements EventPublisher {
   readonly calls: StateChangeEvent[][] = [];
-  outcome: 'ok' | 'partial' | 'throw' | 'hang' = 'ok';
-  get published(): StateChangeEvent[] {
-    return this.calls.flat();
-  }
-  readonly publish = async (events: readonly StateChangeEvent[]): Promise<{ failed: number }> => {
+  failFrom?: number;
+  readonly published: StateChangeEvent[] = [];
+  readonly publish = async (events: readonly StateChangeEvent[]): Promise<Published> => {
     await Promise.resolve();
     this.calls.push(structuredClone([...events]));
-    if (this.outcome === 'throw') throw new Error('PutEvents: service unavailable');
-    if (this.outcome === 'hang') return new Promise(() => {});
-    return { failed: this.outcome === 'partial' ? 1 : 0 };
+    const published = Math.min(events.length, this.failFrom ?? events.length);
+    this.published.push(...structuredClone(events.slice(0, published)));
+    return published < events.length ? { published, error: 'PutEvents: service unavailable' } : { published };
   };
 }
 

@@ -1,10 +1,15 @@
+import { changeEvent, type StateChangeEvent } from '../../../shared/core/job/events.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
 import { ACTIVE_STATES } from '../../../shared/core/job/state.ts';
 import type { JobReader, JobStore } from '../../../shared/core/ports.ts';
 
-/** The JobStore and JobReader ports in memory, with the DynamoDB adapters' conditional semantics. */
+/**
+ * The JobStore and JobReader ports in memory, with the DynamoDB adapters' conditional semantics,
+ * and the table's stream: every write that took effect, before and after.
+ */
 export class MemoryStore implements JobStore, JobReader {
   items = new Map<string, JobRecord>();
+  readonly stream: { before?: JobRecord; after: JobRecord }[] = [];
   /** Reader calls, as DynamoDbJobQueries counts them. */
   readonly counters = { calls: 0 };
   /** Writes that took effect. */
@@ -21,6 +26,7 @@ export class MemoryStore implements JobStore, JobReader {
     if (existing) return { created: false, existing: structuredClone(existing) };
     this.writes++;
     this.items.set(record.jobId, structuredClone(record));
+    this.stream.push({ after: structuredClone(record) });
     return { created: true };
   }
 
@@ -38,7 +44,13 @@ export class MemoryStore implements JobStore, JobReader {
     if (!current || current.version !== next.version - 1) return false;
     this.writes++;
     this.items.set(next.jobId, structuredClone(next));
+    this.stream.push({ before: structuredClone(current), after: structuredClone(next) });
     return true;
+  }
+
+  /** The events the publish function makes of the stream (functions/publish). */
+  get events(): StateChangeEvent[] {
+    return this.stream.flatMap((c) => changeEvent(c.before, c.after) ?? []);
   }
 
   async getJob(jobId: string): Promise<JobRecord | undefined> {

@@ -55,7 +55,11 @@ describe('readConfig', () => {
     assert.deepEqual(config.scheduledJobs, [
       { name: 'n', schedule: 'rate(1 day)', timeZone: undefined, request: { owner: 'o' } },
     ]);
-    assert.deepEqual(config.functionEnvironment, { submit: {}, reconcile: { RETENTION_DAYS: '20' } });
+    assert.deepEqual(config.functionEnvironment, {
+      submit: {},
+      reconcile: { RETENTION_DAYS: '20' },
+      publish: {},
+    });
   });
 
   test('reads the job policy from jobPolicyFile before jobPolicy, and accepts an inline object', () => {

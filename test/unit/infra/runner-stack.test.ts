@@ -9,7 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildBundle } from '../../../infra/build-bundle.ts';
 import { BUNDLING, functionEntry } from '../../../infra/bundling.ts';
 import { PROJECT_ROOT } from '../../../infra/constructs/project-root.ts';
-import { JOBS_QUEUE, JOBS_TABLE } from '../../../shared/resources.ts';
+import { FUNCTIONS, JOBS_QUEUE, JOBS_TABLE } from '../../../shared/resources.ts';
 import { type Cfn, leaves, synthApp } from './support.ts';
 
 const nightly = {
@@ -42,9 +42,15 @@ const submitId = logicalId('AWS::Lambda::Function', {
 const reconcileId = logicalId('AWS::Lambda::Function', {
   Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'reconcile' }) },
 });
+const publishId = logicalId('AWS::Lambda::Function', {
+  Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'publish' }) },
+});
 const fn = (id: string) => json.Resources[id].Properties;
 const queueId = logicalId('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() });
-const dlqId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id !== queueId) as string;
+const dlqId = json.Resources[queueId].Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+const publishFailuresId = Object.keys(template.findResources('AWS::SQS::Queue')).find(
+  (id) => id !== queueId && id !== dlqId,
+) as string;
 const tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0] as string;
 const busId = Object.keys(template.findResources('AWS::Events::EventBus'))[0] as string;
 
@@ -123,7 +129,6 @@ describe('functions', () => {
   test('get exactly the environment the handlers read', () => {
     const common = {
       JOBS_TABLE_NAME: { Ref: tableId },
-      EVENT_BUS_NAME: { Ref: busId },
       CLUSTER_ACCESS: 'eks',
       EKS_CLUSTER_NAME: 'jobs',
       JOBS_NAMESPACES: 'jobs,jobs-extra',
@@ -141,6 +146,12 @@ describe('functions', () => {
       ...common,
       POWERTOOLS_SERVICE_NAME: 'reconcile',
       RECONCILE_WINDOW_SECONDS: '50',
+    });
+    assert.deepEqual(fn(publishId).Environment.Variables, {
+      EVENT_BUS_NAME: { Ref: busId },
+      POWERTOOLS_METRICS_NAMESPACE: 'EksJobRunner',
+      POWERTOOLS_SERVICE_NAME: 'publish',
+      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
@@ -177,7 +188,7 @@ describe('functions', () => {
   });
 
   test('are outside any VPC unless placement is configured', () => {
-    for (const id of [submitId, reconcileId]) assert.equal(fn(id).VpcConfig, undefined);
+    for (const id of [submitId, reconcileId, publishId]) assert.equal(fn(id).VpcConfig, undefined);
   });
 });
 
@@ -189,7 +200,7 @@ describe('bundle', () => {
   }
 
   test('is the ESM bundle of infra/bundling.ts: .mjs, the require banner, a source map', () => {
-    for (const id of [submitId, reconcileId]) {
+    for (const id of [submitId, reconcileId, publishId]) {
       const dir = assetDir(id);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       assert.ok(code.startsWith(BUNDLING.banner), 'bundle does not start with the createRequire banner');
@@ -206,7 +217,7 @@ describe('bundle', () => {
   });
 
   test('bundles every dependency, the AWS SDK included', () => {
-    for (const id of [submitId, reconcileId]) {
+    for (const id of [submitId, reconcileId, publishId]) {
       const code = readFileSync(join(assetDir(id), 'index.mjs'), 'utf8');
       const external = new Set(
         [
@@ -227,18 +238,26 @@ describe('bundle', () => {
 });
 
 describe('events', () => {
-  test('a bus for "Job State Change" events that both functions may publish to, and only to it', () => {
-    for (const id of [submitId, reconcileId]) {
-      const role = fn(id).Role['Fn::GetAtt'][0];
-      template.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: role }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            { Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } },
-          ]),
-        },
-      });
-    }
+  test("come from the table's stream: every write, before and after", () => {
+    assert.deepEqual(json.Resources[tableId].Properties.StreamSpecification, {
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+  });
+
+  test('publish reads the stream in order, retried from the first failed record until published', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: publishId },
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: FUNCTIONS.publish.batchSize,
+      MaximumRecordAgeInSeconds: FUNCTIONS.publish.maxRecordAgeHours * 3600,
+      // no MaximumRetryAttempts: unlimited, until the record's age runs out
+      MaximumRetryAttempts: Match.absent(),
+      ParallelizationFactor: Match.absent(),
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [publishFailuresId, 'Arn'] } } },
+    });
+    assert.equal(fn(publishId).Timeout, FUNCTIONS.publish.timeoutSeconds);
   });
 });
 
@@ -286,8 +305,33 @@ describe('IAM', () => {
         Resource: tableArns,
       },
       { Action: 'eks:DescribeCluster', Effect: 'Allow', Resource: clusterArn },
+    ]);
+  });
+
+  test('publish may read the table stream, put events on the bus and report to its failure queue, and no more', () => {
+    assert.deepEqual(statements(publishId), [
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [fn(publishId).LoggingConfig.LogGroup.Ref, 'Arn'] },
+      },
+      {
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [publishFailuresId, 'Arn'] },
+      },
+      { Action: 'dynamodb:ListStreams', Effect: 'Allow', Resource: '*' },
+      {
+        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      },
       { Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } },
     ]);
+  });
+
+  test('only publish may put events: submit and reconcile write records, never events', () => {
+    for (const id of [submitId, reconcileId]) assert.ok(!JSON.stringify(statements(id)).includes('events:'));
   });
 
   test('reconcile may also query and batch-read, and may not touch the queue', () => {
@@ -313,6 +357,8 @@ describe('IAM', () => {
     for (const [id, resource] of resources) {
       if (resource.Type !== 'AWS::IAM::Policy') continue;
       for (const statement of resource.Properties.PolicyDocument.Statement) {
+        // IAM grants ListStreams on "*" only (it has no resource type); the mapping needs it.
+        if (statement.Action === 'dynamodb:ListStreams') continue;
         for (const value of leaves([statement.Resource, statement.Action])) {
           assert.ok(
             !(typeof value === 'string' && value.includes('*')),
@@ -324,7 +370,7 @@ describe('IAM', () => {
   });
 
   test('the function roles carry no managed policies', () => {
-    for (const id of [submitId, reconcileId]) {
+    for (const id of [submitId, reconcileId, publishId]) {
       const role = json.Resources[fn(id).Role['Fn::GetAtt'][0]].Properties;
       assert.equal(role.ManagedPolicyArns, undefined);
     }
@@ -369,6 +415,8 @@ describe('outputs', () => {
     assert.deepEqual(json.Outputs.EventBusName.Value, { Ref: busId });
     assert.deepEqual(json.Outputs.SubmitFunctionName.Value, { Ref: submitId });
     assert.deepEqual(json.Outputs.ReconcileFunctionName.Value, { Ref: reconcileId });
+    assert.deepEqual(json.Outputs.PublishFunctionName.Value, { Ref: publishId });
+    assert.deepEqual(json.Outputs.PublishFailuresQueueUrl.Value, { Ref: publishFailuresId });
   });
 });
 
@@ -412,8 +460,22 @@ describe('monitoring', () => {
     });
   });
 
+  test('alarms when events are late, or could not be published at all', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: publishId } }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [publishFailuresId, 'QueueName'] } }],
+      Threshold: 1,
+    });
+  });
+
   test('every alarm notifies the configured topic, and a dashboard shows the flow', () => {
-    assert.equal(alarms().length, 6);
+    assert.equal(alarms().length, 9);
     for (const alarm of alarms()) assert.deepEqual(alarm.AlarmActions, [alarmTopicArn]);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  changeEvent,
   EVENT_SOURCE,
   STATE_CHANGE_DETAIL_TYPE,
   stateChangeEvent,
@@ -48,6 +49,46 @@ describe('stateChangeEvent', () => {
     const event = stateChangeEvent(record('RUNNING'), undefined, true);
     assert.equal(event.detail.adopted, true);
     assert.equal('previousState' in event.detail, false);
+  });
+});
+
+describe('changeEvent: the event a write deserves', () => {
+  const pending = (flagged?: boolean) => ({
+    reason: 'Unschedulable',
+    since: at(1),
+    ...(flagged && { flagged }),
+  });
+
+  it('a state change: from the record before to the one after, with an id per transition', () => {
+    const event = changeEvent(record('PENDING', { version: 2 }), record('RUNNING', { version: 3 }));
+    assert.equal(event?.detail.previousState, 'PENDING');
+    assert.equal(event?.detail.state, 'RUNNING');
+    assert.equal(event?.detail.eventId, 'id-job-a#3');
+    assert.equal(event?.detail.adopted, undefined);
+  });
+
+  it('a new record in a state of its own (a rejection, a tombstone, an adoption); not SUBMITTED', () => {
+    assert.equal(changeEvent(undefined, record('SUBMITTED')), undefined);
+    const rejected = changeEvent(undefined, record('REJECTED'));
+    assert.equal(rejected?.detail.state, 'REJECTED');
+    assert.equal('previousState' in (rejected?.detail ?? {}), false);
+    const history = [{ state: 'SUBMITTED' as const, at: at(0), reason: 'Adopted' }];
+    assert.equal(changeEvent(undefined, record('RUNNING', { history }))?.detail.adopted, true);
+  });
+
+  it('a job newly flagged as pending too long, once; nothing while it stays flagged', () => {
+    const before = record('PENDING', { pending: pending() });
+    const flagged = record('PENDING', { version: 2, pending: pending(true) });
+    assert.equal(changeEvent(before, flagged)?.detail.pending?.flagged, true);
+    assert.equal(changeEvent(flagged, { ...flagged, version: 3 }), undefined);
+  });
+
+  it('nothing for a write that keeps the state, nor for a delete (TTL)', () => {
+    assert.equal(
+      changeEvent(record('RUNNING'), record('RUNNING', { version: 2, message: 'new' })),
+      undefined,
+    );
+    assert.equal(changeEvent(record('SUCCEEDED'), undefined), undefined);
   });
 });
 

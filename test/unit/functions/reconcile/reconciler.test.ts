@@ -6,7 +6,6 @@ import type { JobRecord } from '../../../../shared/core/job/record.ts';
 import type { CallOptions } from '../../../../shared/core/ports.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../../../shared/core/reconcile/plan.ts';
 import { cond, job, pod, record, terminated } from '../../core/reconcile/fixtures.ts';
-import { FakeBus } from '../../fakes/bus.ts';
 import { FakeKube } from '../../fakes/kube.ts';
 import { MemoryStore } from '../../fakes/store.ts';
 
@@ -15,8 +14,13 @@ const config = { ...DEFAULT_RECONCILE_CONFIG, lostGraceSeconds: 0 };
 function setup() {
   const kube = new FakeKube();
   const store = new MemoryStore();
-  const events = new FakeBus();
-  return { kube, store, events, deps: { kube, store, reader: store, events } };
+  // The events the publish function makes of the writes (the table's stream).
+  const events = {
+    get published() {
+      return store.events;
+    },
+  };
+  return { kube, store, events, deps: { kube, store, reader: store } };
 }
 
 function seed(kube: FakeKube, store: MemoryStore, n: number, status = { active: 1, ready: 1 }): void {
@@ -174,14 +178,8 @@ describe('Reconciler resync', () => {
   it('two overlapping reconcilers: each transition written and published once', async () => {
     const { kube, store, events } = setup();
     seed(kube, store, 50);
-    const a = new Reconciler(
-      { kube, store, reader: store, events },
-      { namespaces: ['jobs'], windowMs: 0, config },
-    );
-    const b = new Reconciler(
-      { kube, store, reader: store, events },
-      { namespaces: ['jobs'], windowMs: 0, config },
-    );
+    const a = new Reconciler({ kube, store, reader: store }, { namespaces: ['jobs'], windowMs: 0, config });
+    const b = new Reconciler({ kube, store, reader: store }, { namespaces: ['jobs'], windowMs: 0, config });
     const [sa, sb] = await Promise.all([a.run(), b.run()]);
     assert.equal(sa.replaced + sb.replaced, 50);
     assert.equal(events.published.length, 50);

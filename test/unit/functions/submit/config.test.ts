@@ -34,12 +34,6 @@ describe('submit configuration', () => {
     assert.throws(() => readSettings({ ...base, SUBMIT_CONCURRENCY: '0' }), /SUBMIT_CONCURRENCY/);
   });
 
-  it('takes the event bus from EVENT_BUS_NAME; without it, submit runs and publishes nothing', () => {
-    assert.equal(readSettings({ ...base, EVENT_BUS_NAME: ' bus-1 ' }).eventBusName, 'bus-1');
-    assert.equal(readSettings(base).eventBusName, undefined);
-    assert.equal(readSettings({ ...base, EVENT_BUS_NAME: ' ' }).eventBusName, undefined);
-  });
-
   it("adds CDK's schedule principals (SCHEDULE_PRINCIPALS) after the policy's own", () => {
     const own = { senderId: 'AROAOWN:*', owners: ['team-a'] };
     const scheduled = { senderId: 'AROASCHEDULE:*', owners: ['team-reports'] };

@@ -8,7 +8,11 @@ const cancelBody = (jobId = 'job-1') =>
 const batch = (deps: ReturnType<typeof testDeps>, records: { messageId: string; body: string }[]) =>
   runBatch(deps, records, { concurrency: 4, deadline: far() });
 
-describe('submit publishes the REJECTED and CANCELLED transitions it writes', () => {
+/**
+ * Submit's writes as the table's stream carries them to the publish function (store.events
+ * applies its changeEvent to every write that took effect).
+ */
+describe('the REJECTED and CANCELLED transitions submit writes make one event each', () => {
   it('a rejected request: one REJECTED event with the reasons, matching the record', async () => {
     const deps = testDeps();
     const invalid = {
@@ -18,13 +22,14 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
     assert.deepEqual((await batch(deps, [invalid])).batchItemFailures, []);
     const record = deps.store.items.get('job-1');
     assert.equal(record?.state, 'REJECTED');
-    assert.equal(deps.bus.published.length, 1);
-    const [event] = deps.bus.published;
+    assert.equal(deps.store.events.length, 1);
+    const [event] = deps.store.events;
     assert.equal(event?.source, 'eks-job-runner');
     assert.equal(event?.detailType, 'Job State Change');
     assert.equal(event?.time, record?.updatedAt);
     assert.deepEqual(event?.detail, {
       schemaVersion: '1',
+      eventId: 'job-1#1',
       jobId: 'job-1',
       owner: 'alice',
       state: 'REJECTED',
@@ -38,15 +43,13 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
     // the message carries the reasons' paths, so a rule's target can tell what was wrong
     assert.match(event?.detail.message ?? '', /labels\.eks-job-runner\.io\/x/);
     assert.match(event?.detail.message ?? '', /retries/);
-    assert.equal(deps.counts.get('EventsPublished'), 1);
-    assert.equal(deps.counts.get('EventsFailed'), undefined);
   });
 
-  it("a batch's events go out in one publish call, whatever refused them", async () => {
+  it('whatever refused a request; an accepted one makes none', async () => {
     const deps = testDeps();
     deps.kube.failNext('create', { status: 403, reason: 'Forbidden', message: 'jobs is forbidden' });
     await processOne(deps, { messageId: 'm-0', body: body(request({ jobId: 'taken' })) }, far());
-    deps.bus.calls.length = 0;
+    const before = deps.store.events.length;
     const result = await batch(deps, [
       { messageId: 'm-1', body: body(request({ jobId: 'bad', retries: -1 })) },
       { messageId: 'm-2', body: body(request({ jobId: 'policy', image: 'evil.example.com/x:1' })) },
@@ -54,8 +57,7 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
       { messageId: 'm-4', body: body(request({ jobId: 'taken', command: ['other'] })) },
     ]);
     assert.deepEqual(result.batchItemFailures, []);
-    assert.equal(deps.bus.calls.length, 1, 'one call for the batch');
-    const byId = new Map(deps.bus.published.map((e) => [e.detail.jobId, e.detail]));
+    const byId = new Map(deps.store.events.slice(before).map((e) => [e.detail.jobId, e.detail]));
     assert.deepEqual(
       [...byId.keys()].sort(),
       ['bad', 'm-4', 'policy'],
@@ -63,19 +65,15 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
     );
     assert.equal(byId.get('bad')?.reason, 'InvalidRequest');
     assert.equal(byId.get('policy')?.reason, 'PolicyViolation');
-    assert.equal(
-      byId.get('m-4')?.reason,
-      'JobIdConflict',
-      'a conflict is recorded (and published) under the message id',
-    );
+    assert.equal(byId.get('m-4')?.reason, 'JobIdConflict', 'a conflict is recorded under the message id');
   });
 
   it('a Kubernetes refusal: REJECTED after SUBMITTED, at the version it wrote', async () => {
     const deps = testDeps();
     deps.kube.failNext('create', { status: 422, reason: 'Invalid', message: 'spec.template: Invalid value' });
     await batch(deps, [{ messageId: 'm-1', body: body(request()) }]);
-    assert.equal(deps.bus.published.length, 1);
-    const detail = deps.bus.published[0]?.detail;
+    assert.equal(deps.store.events.length, 1);
+    const detail = deps.store.events[0]?.detail;
     assert.equal(detail?.state, 'REJECTED');
     assert.equal(detail?.previousState, 'SUBMITTED');
     assert.equal(detail?.reason, 'KubernetesRefused');
@@ -87,10 +85,10 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
   it('a cancel: one CANCELLED event; its redelivery publishes nothing', async () => {
     const deps = testDeps();
     await batch(deps, [{ messageId: 'm-1', body: body(request()) }]);
-    assert.equal(deps.bus.calls.length, 0, 'SUBMITTED is not published by submit');
+    assert.equal(deps.store.events.length, 0, 'SUBMITTED makes no event');
     await batch(deps, [{ messageId: 'c-1', body: cancelBody() }]);
-    assert.equal(deps.bus.published.length, 1);
-    const detail = deps.bus.published[0]?.detail;
+    assert.equal(deps.store.events.length, 1);
+    const detail = deps.store.events[0]?.detail;
     const record = deps.store.items.get('job-1');
     assert.equal(detail?.state, 'CANCELLED');
     assert.equal(detail?.previousState, 'SUBMITTED');
@@ -100,21 +98,21 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
 
     await batch(deps, [{ messageId: 'c-1', body: cancelBody() }]);
     assert.equal(deps.counts.get('CancelRepeated'), 1);
-    assert.equal(deps.bus.calls.length, 1, 'the repeated cancel wrote nothing and published nothing');
+    assert.equal(deps.store.events.length, 1, 'the repeated cancel wrote nothing');
   });
 
   it('a cancel before its submit: a CANCELLED tombstone event', async () => {
     const deps = testDeps();
     await batch(deps, [{ messageId: 'c-1', body: cancelBody() }]);
-    assert.equal(deps.bus.published.length, 1, 'a batch of one publishes its own events');
-    const detail = deps.bus.published[0]?.detail;
+    assert.equal(deps.store.events.length, 1);
+    const detail = deps.store.events[0]?.detail;
     assert.equal(detail?.state, 'CANCELLED');
     assert.equal(detail?.reason, 'CancelledBeforeSubmit');
     assert.equal(detail?.previousState, undefined);
     assert.equal(detail?.owner, 'bob');
   });
 
-  it('a redelivered rejection writes nothing and publishes nothing', async () => {
+  it('a redelivered rejection writes nothing, so makes no event', async () => {
     const deps = testDeps();
     const invalid = { messageId: 'm-1', body: body(request({ retries: -1 })) };
     await batch(deps, [invalid]);
@@ -123,10 +121,10 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
     assert.equal(deps.counts.get('Rejected'), 1);
     assert.equal(deps.counts.get('Duplicate'), 3);
     assert.equal(deps.store.writes, 1);
-    assert.equal(deps.bus.published.length, 1);
+    assert.equal(deps.store.events.length, 1);
   });
 
-  it('a message that fails after its write still publishes it, once', async () => {
+  it('a message that fails after its write has its event, once', async () => {
     const deps = testDeps();
     await batch(deps, [{ messageId: 'm-1', body: body(request()) }]);
     // the record is CANCELLED, then every delete attempt fails: the message is left for redelivery
@@ -134,54 +132,10 @@ describe('submit publishes the REJECTED and CANCELLED transitions it writes', ()
     const first = await batch(deps, [{ messageId: 'c-1', body: cancelBody() }]);
     assert.deepEqual(first.batchItemFailures, [{ itemIdentifier: 'c-1' }]);
     assert.equal(deps.store.items.get('job-1')?.state, 'CANCELLED');
-    assert.equal(deps.bus.published.length, 1);
+    assert.equal(deps.store.events.length, 1);
     deps.kube.failures.length = 0;
     const again = await batch(deps, [{ messageId: 'c-1', body: cancelBody() }]);
     assert.deepEqual(again.batchItemFailures, []);
-    assert.equal(deps.bus.published.length, 1, 'the redelivery finishes the delete and publishes nothing');
-  });
-});
-
-describe('publishing is best effort: the record is the source of truth', () => {
-  for (const [outcome, failed] of [
-    ['throw', 2],
-    ['partial', 1],
-  ] as const) {
-    it(`a publisher that fails (${outcome}) fails no message; the loss is counted`, async () => {
-      const deps = testDeps();
-      deps.bus.outcome = outcome;
-      const result = await batch(deps, [
-        { messageId: 'm-1', body: body(request({ retries: -1 })) },
-        { messageId: 'c-2', body: cancelBody('job-2') },
-      ]);
-      assert.deepEqual(result.batchItemFailures, []);
-      assert.equal(deps.store.items.get('job-1')?.state, 'REJECTED');
-      assert.equal(deps.store.items.get('job-2')?.state, 'CANCELLED');
-      assert.equal(deps.bus.calls.length, 1);
-      assert.equal(deps.counts.get('EventsFailed'), failed);
-      assert.equal(deps.counts.get('EventsPublished') ?? 0, 2 - failed);
-      assert.equal(deps.counts.get('RetryLater'), undefined);
-    });
-  }
-
-  it('a publisher that never answers is given up at the deadline, failing no message', async () => {
-    const deps = testDeps();
-    deps.bus.outcome = 'hang';
-    // a deadline already past: the publish gets its grace (1 s) past it, which is also gone
-    const result = await runBatch(deps, [{ messageId: 'm-1', body: body(request({ retries: -1 })) }], {
-      concurrency: 1,
-      deadline: Date.now() - 5000,
-    });
-    assert.deepEqual(result.batchItemFailures, []);
-    assert.equal(deps.counts.get('EventsFailed'), 1);
-  });
-
-  it('without a bus (no EVENT_BUS_NAME) nothing is published and submit still works', async () => {
-    const deps = testDeps({ publisher: undefined });
-    const result = await batch(deps, [{ messageId: 'm-1', body: body(request({ retries: -1 })) }]);
-    assert.deepEqual(result.batchItemFailures, []);
-    assert.equal(deps.store.items.get('job-1')?.state, 'REJECTED');
-    assert.equal(deps.bus.calls.length, 0);
-    assert.equal(deps.counts.get('EventsFailed'), undefined);
+    assert.equal(deps.store.events.length, 1, 'the redelivery finishes the delete and writes nothing');
   });
 });

@@ -1,11 +1,11 @@
-export { FakeBus, silentLog } from '../../fakes/bus.ts';
+export { silentLog } from '../../fakes/bus.ts';
 export { FakeKube } from '../../fakes/kube.ts';
 export { MemoryStore } from '../../fakes/store.ts';
 
 import { newScope, type Outcome, type SubmitDeps } from '../../../../functions/submit/deps.ts';
 import { processMessage, type QueueMessage } from '../../../../functions/submit/process.ts';
 import { type Policy, type PolicyInput, parsePolicy } from '../../../../shared/core/submit/policy.ts';
-import { FakeBus, silentLog } from '../../fakes/bus.ts';
+import { silentLog } from '../../fakes/bus.ts';
 import { FakeKube } from '../../fakes/kube.ts';
 import { MemoryStore } from '../../fakes/store.ts';
 
@@ -34,7 +34,6 @@ export type TestDeps = SubmitDeps & {
   store: MemoryStore;
   reader: MemoryStore;
   kube: FakeKube;
-  bus: FakeBus;
   counts: Map<string, number>;
   slept: number[];
 };
@@ -43,7 +42,6 @@ export function testDeps(overrides: Partial<SubmitDeps> = {}): TestDeps {
   const counts = new Map<string, number>();
   const store = new MemoryStore();
   const kube = new FakeKube();
-  const bus = new FakeBus();
   let clock = Date.parse('2026-01-01T00:00:00Z');
   return {
     store,
@@ -56,8 +54,6 @@ export function testDeps(overrides: Partial<SubmitDeps> = {}): TestDeps {
       clock += 1000;
       return new Date(clock);
     },
-    publisher: bus,
-    bus,
     counts,
     slept: kube.slept,
     ...overrides,

@@ -46,7 +46,7 @@ describe('ownership: a submit', () => {
     assert.deepEqual(rules(record?.reasons), ['owner auth.owner_not_allowed']);
     assert.match(record?.message ?? '', new RegExp(`sender ${TEAM_A}:ci may not submit for owner team-b`));
     assert.equal(d.kube.calls.length, 0);
-    assert.equal(d.bus.published.length, 0, 'published at the end of a batch, not by one message');
+    assert.equal(d.store.events[0]?.detail.jobId, 'm-1', 'its event is under the message id too');
     // a redelivery finds its record
     assert.equal(await processOne(d, message, far()), 'Duplicate');
     // team-b's own submit of that jobId is not held up by the refusal
@@ -76,7 +76,7 @@ describe('ownership: a submit', () => {
     assert.match(d.store.items.get('m-2')?.message ?? '', /a message without a SenderId is not mapped/);
     assert.equal(d.store.items.has('job-1'), false);
     assert.equal(d.counts.get('NotAuthorized'), 4);
-    assert.equal(d.bus.published.length, 4, 'every refusal is published');
+    assert.equal(d.store.events.length, 4, 'every refusal makes an event');
     assert.equal(d.kube.calls.length, 0);
   });
 });
