@@ -29,11 +29,16 @@ export interface LocalStack {
   pids: Record<string, number>;
 }
 
-export function stackDir(): string {
-  const cache =
+/** The machine's cache of the project (built binaries, the Python venv, the stack's state). */
+export function cacheDir(): string {
+  return (
     process.env.EJR_CACHE_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'eks-job-runner');
-  return process.env.EJR_STACK_DIR ?? join(cache, 'stack');
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'eks-job-runner')
+  );
+}
+
+export function stackDir(): string {
+  return process.env.EJR_STACK_DIR ?? join(cacheDir(), 'stack');
 }
 
 export function loadLocalStack(): LocalStack {
