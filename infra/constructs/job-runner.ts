@@ -190,7 +190,11 @@ export class JobRunner extends Construct {
     });
 
     // Each function may call exactly the AWS actions of the adapter methods it uses (uses.ts).
-    const resources = { dynamodb: this.table.arns, events: [this.bus.eventBusArn], eks: [props.cluster.arn] };
+    const resources = {
+      dynamodb: [this.table.table.tableArn],
+      events: [this.bus.eventBusArn],
+      eks: [props.cluster.arn],
+    };
     grantUses(this.submit.role, SUBMIT_USES, resources);
     grantUses(this.reconcile.role, RECONCILE_USES, resources);
     grantUses(this.publish.role, PUBLISH_USES, resources);

@@ -36,12 +36,4 @@ export class JobsTable extends Construct {
       });
     }
   }
-
-  /** ARNs of the table and each index, for IAM statements without an index wildcard. */
-  get arns(): string[] {
-    return [
-      this.table.tableArn,
-      ...JOBS_TABLE.indexes.map((index) => `${this.table.tableArn}/index/${index.name}`),
-    ];
-  }
 }

@@ -1,4 +1,4 @@
-import type { IamAction } from './action-table.ts';
+import type { Grant, IamAction } from './action-table.ts';
 import { DYNAMODB_ACTIONS } from './dynamodb/iam.ts';
 import { EVENTBRIDGE_ACTIONS } from './eventbridge/iam.ts';
 import { KUBERNETES_ACTIONS } from './kubernetes/iam.ts';
@@ -18,18 +18,24 @@ export type Uses = {
   readonly [A in AdapterName]?: readonly (keyof (typeof ADAPTER_ACTIONS)[A] & string)[];
 };
 
-/** The IAM actions the used methods call, each once, sorted. */
-export function actionsOf(uses: Uses): IamAction[] {
-  const actions = new Set<IamAction>();
+/** The grants of the used methods, each once, sorted. */
+export function grantsOf(uses: Uses): Grant[] {
+  const grants = new Set<Grant>();
   for (const [adapter, methods] of Object.entries(uses) as [AdapterName, readonly string[]][]) {
-    const table: Record<string, readonly IamAction[]> = ADAPTER_ACTIONS[adapter];
+    const table: Record<string, readonly Grant[]> = ADAPTER_ACTIONS[adapter];
     for (const method of methods) {
       const declared = table[method];
       if (!declared) throw new Error(`${adapter}.${method} has no action table entry`);
-      for (const action of declared) actions.add(action);
+      for (const grant of declared) grants.add(grant);
     }
   }
-  return [...actions].sort();
+  return [...grants].sort();
+}
+
+/** A grant's action and the part of its service's resource it is on (undefined: the whole). */
+export function parseGrant(grant: Grant): { action: IamAction; part?: string } {
+  const [action, part] = grant.split('@') as [IamAction, string | undefined];
+  return part ? { action, part } : { action };
 }
 
 /** The IAM service prefix of an action: `dynamodb` of `dynamodb:PutItem`. */

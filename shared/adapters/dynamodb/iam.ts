@@ -3,8 +3,8 @@ import type { DynamoDbJobQueries } from './job-queries.ts';
 import type { DynamoDbJobStore } from './job-store.ts';
 
 /**
- * The DynamoDB actions each method of the DynamoDB adapters calls, on the jobs table and its
- * indexes (test/unit/adapters/iam.test.ts sends every method's calls and checks them here).
+ * The DynamoDB actions each method of the DynamoDB adapters calls, on the jobs table or on the
+ * one index it queries (test/unit/adapters/iam.test.ts sends every method's calls and checks them here).
  */
 export const DYNAMODB_ACTIONS = {
   DynamoDbJobStore: actionTable<DynamoDbJobStore>()({
@@ -18,10 +18,9 @@ export const DYNAMODB_ACTIONS = {
     getJob: ['dynamodb:GetItem'],
     getJobs: ['dynamodb:BatchGetItem'],
     getStates: ['dynamodb:BatchGetItem'],
-    /** Queries of the indexes (`byOwner`, `byStatus`). */
-    listByOwner: ['dynamodb:Query'],
-    listByState: ['dynamodb:Query'],
-    scanState: ['dynamodb:Query'],
-    scanActive: ['dynamodb:Query'],
+    listByOwner: ['dynamodb:Query@index/byOwner'],
+    listByState: ['dynamodb:Query@index/byStatus'],
+    scanState: ['dynamodb:Query@index/byStatus'],
+    scanActive: ['dynamodb:Query@index/byStatus'],
   }),
 };

@@ -1,4 +1,4 @@
-import type { IamAction } from '../action-table.ts';
+import type { Grant } from '../action-table.ts';
 
 /**
  * The AWS actions of the Kubernetes adapters, on the one cluster. Only `describeCluster`
@@ -9,5 +9,5 @@ import type { IamAction } from '../action-table.ts';
 export const KUBERNETES_ACTIONS = {
   EksAuth: {
     describeCluster: ['eks:DescribeCluster'],
-  } satisfies Record<string, readonly IamAction[]>,
+  } satisfies Record<string, readonly Grant[]>,
 };

@@ -8,7 +8,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IamAction } from '../../../shared/adapters/action-table.ts';
+import type { Grant } from '../../../shared/adapters/action-table.ts';
 import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
@@ -61,13 +61,15 @@ function answer(operation: string, input: Input, answers: Answers): Record<strin
 
 /** The actions a client sent, as IAM names them; its requests never leave the process. */
 function recording<C extends DynamoDBClient | EventBridgeClient | EKSClient>(client: C, answers: Answers) {
-  const sent = new Set<IamAction>();
+  const sent = new Set<Grant>();
   (client.middlewareStack as DynamoDBClient['middlewareStack']).add(
     (_next, context) => async (args) => {
       const operation = String(context.commandName).replace(/Command$/, '');
       const service = SERVICE[String(context.clientName)];
       assert.ok(service, `no IAM service known for ${context.clientName}`);
-      sent.add(`${service}:${operation}`);
+      // A Query is granted on the one index it names (the `@part` of a grant).
+      const index = (args.input as Input).IndexName;
+      sent.add(index ? `${service}:${operation}@index/${index}` : `${service}:${operation}`);
       return { output: { ...answer(operation, args.input as Input, answers), $metadata: {} }, response: {} };
     },
     { step: 'initialize', priority: 'high', name: 'recordIamAction' },
@@ -147,11 +149,11 @@ const eksScenarios: Scenarios<'EksAuth', EksAuth> = {
 
 function checkAdapter<A extends AdapterName, T>(
   name: A,
-  make: (answers: Answers) => { adapter: T; sent: Set<IamAction> },
+  make: (answers: Answers) => { adapter: T; sent: Set<Grant> },
   scenarios: Scenarios<A, T>,
 ): void {
   describe(name, () => {
-    const table = ADAPTER_ACTIONS[name] as Record<string, readonly IamAction[]>;
+    const table = ADAPTER_ACTIONS[name] as Record<string, readonly Grant[]>;
     test('has a scenario for every method its action table declares, and no other', () => {
       assert.deepEqual(Object.keys(scenarios).sort(), Object.keys(table).sort());
     });
@@ -159,7 +161,7 @@ function checkAdapter<A extends AdapterName, T>(
       const missing = typeof (make({}).adapter as Record<string, unknown>)[method] !== 'function';
       test(`${method} sends exactly the actions it declares: ${declared.join(', ')}`, async () => {
         assert.ok(!missing, `${name}.${method} is declared but the adapter has no such method`);
-        const sent = new Set<IamAction>();
+        const sent = new Set<Grant>();
         for (const scenario of (scenarios as Record<string, Scenario<T>[]>)[method] ?? []) {
           const { adapter, sent: sentHere } = make(scenario.answers ?? {});
           await scenario.call(adapter);

@@ -5,12 +5,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { USES as PUBLISH_USES } from '../../../functions/publish/uses.ts';
 import { USES as RECONCILE_USES } from '../../../functions/reconcile/uses.ts';
 import { USES as SUBMIT_USES } from '../../../functions/submit/uses.ts';
 import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
-import { type AdapterName, actionsOf, serviceOf, type Uses } from '../../../shared/adapters/iam.ts';
+import {
+  type AdapterName,
+  grantsOf,
+  parseGrant,
+  serviceOf,
+  type Uses,
+} from '../../../shared/adapters/iam.ts';
 import * as eksAuth from '../../../shared/adapters/kubernetes/eks-auth.ts';
 import { FUNCTIONS } from '../../../shared/resources.ts';
 import { type Cfn, synthApp } from './support.ts';
@@ -26,16 +33,23 @@ function only(type: string, props: object): string {
 }
 const tableId = only('AWS::DynamoDB::Table', {});
 const busId = only('AWS::Events::EventBus', {});
-/** What each service's actions must be granted on. */
-const RESOURCES: Record<string, unknown> = {
-  dynamodb: [
-    { 'Fn::GetAtt': [tableId, 'Arn'] },
-    { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/byOwner']] },
-    { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/byStatus']] },
-  ],
-  events: { 'Fn::GetAtt': [busId, 'Arn'] },
-  eks: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:123456789012:cluster/jobs']] },
-};
+/** What each service's actions must be granted on: the resource, or the named part of it. */
+function resourceOf(service: string, part: string | undefined): unknown {
+  switch (service) {
+    case 'dynamodb':
+      return part
+        ? { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/${part}`]] }
+        : { 'Fn::GetAtt': [tableId, 'Arn'] };
+    case 'events':
+      return { 'Fn::GetAtt': [busId, 'Arn'] };
+    case 'eks':
+      return {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:123456789012:cluster/jobs']],
+      };
+    default:
+      throw new Error(`no resource known for ${service}`);
+  }
+}
 
 /** Every Allow statement of the function's role, one action each. */
 function grants(serviceName: string): { action: string; resource: unknown }[] {
@@ -66,23 +80,26 @@ const ADAPTERS: Record<AdapterName, object> = {
 for (const [fn, uses] of [
   ['submit', SUBMIT_USES],
   ['reconcile', RECONCILE_USES],
-] as ['submit' | 'reconcile', Uses][]) {
+  ['publish', PUBLISH_USES],
+] as ['submit' | 'reconcile' | 'publish', Uses][]) {
   describe(`${fn}'s role against functions/${fn}/uses.ts`, () => {
     const granted = grants(FUNCTIONS[fn].serviceName);
-    const used = actionsOf(uses);
+    const used = grantsOf(uses).map(parseGrant);
 
-    test('every action of the methods it uses is granted, on its service resources', () => {
-      for (const action of used) {
+    test('every action of the methods it uses is granted, on exactly the resource it needs', () => {
+      for (const { action, part } of used) {
         const on = granted.filter((grant) => grant.action === action).map((grant) => grant.resource);
-        assert.deepEqual(on, [RESOURCES[serviceOf(action)]], `${fn}: ${action}`);
+        assert.deepEqual(on, [resourceOf(serviceOf(action), part)], `${fn}: ${action}`);
       }
     });
 
-    test('no DynamoDB, EventBridge or EKS action beyond them', () => {
+    test('no DynamoDB table, EventBridge or EKS action beyond them', () => {
       const extra = granted
+        .filter((grant) => !JSON.stringify(grant.resource).includes('StreamArn')) // the event source's
         .map((grant) => grant.action)
         .filter((action) => ['dynamodb', 'events', 'eks'].includes(action.split(':')[0] as string))
-        .filter((action) => !(used as string[]).includes(action));
+        .filter((action) => action !== 'dynamodb:ListStreams') // the event source's, on "*"
+        .filter((action) => !used.some((use) => use.action === action));
       assert.deepEqual(extra, []);
     });
 
