@@ -10,9 +10,15 @@ export interface LocalAwsConfig {
 
 export const DUMMY_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
-export function localAwsConfig(endpoint: string, region: string): LocalAwsConfig {
-  return { endpoint, region, credentials: { ...DUMMY_CREDENTIALS } };
+export function localAwsConfig(endpoint: string, region: string, accessKeyId?: string): LocalAwsConfig {
+  return { endpoint, region, credentials: { ...DUMMY_CREDENTIALS, ...(accessKeyId && { accessKeyId }) } };
 }
+
+/**
+ * The dummy access key id a function signs with locally, and its event source with it (in AWS
+ * both use the function's role): a recording proxy tells the functions' calls apart by it.
+ */
+export const functionAccessKeyId = (functionName: string): string => `local-${functionName}`;
 
 /** From AWS_ENDPOINT_URL and AWS_REGION, as the provisioning script is called. */
 export function localAwsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LocalAwsConfig {

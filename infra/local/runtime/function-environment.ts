@@ -1,6 +1,6 @@
 import { FUNCTIONS } from '../../../shared/resources.ts';
 import type { FunctionName } from '../../bundling.ts';
-import { DUMMY_CREDENTIALS } from '../aws/client-config.ts';
+import { DUMMY_CREDENTIALS, functionAccessKeyId } from '../aws/client-config.ts';
 import type { LocalStack } from '../stack-info.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
 
@@ -24,7 +24,7 @@ export function functionEnvironment(
     AWS_ENDPOINT_URL: stack.aws.endpoint,
     AWS_REGION: stack.aws.region,
     AWS_DEFAULT_REGION: stack.aws.region,
-    AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+    AWS_ACCESS_KEY_ID: functionAccessKeyId(functionName),
     AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
   };
   if (functionName === 'publish') return { ...common, EVENT_BUS_NAME: stack.aws.eventBusName };

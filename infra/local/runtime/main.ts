@@ -5,7 +5,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { FUNCTIONS } from '../../../shared/resources.ts';
-import { localAwsConfig } from '../aws/client-config.ts';
+import type { FunctionName } from '../../bundling.ts';
+import { functionAccessKeyId, localAwsConfig } from '../aws/client-config.ts';
 import { queueArn } from '../aws/queues.ts';
 import { loadLocalStack } from '../stack-info.ts';
 import { applyFunctionEnvironment, functionEnvironment } from './function-environment.ts';
@@ -33,18 +34,82 @@ try {
   const stack = loadLocalStack();
   // As NODE_OPTIONS=--enable-source-maps does in AWS: stack traces point at the TypeScript.
   process.setSourceMapsEnabled(true);
-  // Each bundle is imported only once its environment is set: this is its cold start.
-  applyFunctionEnvironment(functionEnvironment(stack, options, 'submit'));
-  const submit = await loadBundle<SQSEvent>(bundlePath('submit', options.distDir));
-  applyFunctionEnvironment(functionEnvironment(stack, options, 'reconcile'));
-  const reconcile = await loadBundle<ScheduledEvent>(bundlePath('reconcile', options.distDir));
-  applyFunctionEnvironment(functionEnvironment(stack, options, 'publish'));
-  const publish = await loadBundle<DynamoDBStreamEvent>(bundlePath('publish', options.distDir));
-
   const sqs = new SQSClient(localAwsConfig(stack.aws.endpoint, stack.aws.region));
   const { accountId, region } = parseQueueArn(await queueArn(sqs, stack.aws.queueUrl));
-  const tableStream = await jobsTableStream(stack);
   const stop = new AbortController();
+  // The event sources call AWS as their function's role does in AWS (its access key id).
+  const asFunction = (name: FunctionName) =>
+    localAwsConfig(stack.aws.endpoint, stack.aws.region, functionAccessKeyId(name));
+  const onInvocation = (report: object) => log({ event: 'invocation', ...report });
+  const onError = (name: FunctionName) => (error: unknown) =>
+    log({ event: 'poller-error', function: name, error: describe(error) });
+
+  /** Each function's event source, started once its bundle is imported. */
+  const sources: Record<FunctionName, () => Promise<() => Promise<void>>> = {
+    submit: async () => {
+      const handler = await loadBundle<SQSEvent>(bundlePath('submit', options.distDir));
+      return () =>
+        runSqsEventSource({
+          sqs: new SQSClient(asFunction('submit')),
+          queueUrl: stack.aws.queueUrl,
+          handler,
+          functionName: 'submit',
+          functionTimeoutSeconds: options.submitTimeoutSeconds,
+          batchSize: options.batchSize,
+          maximumBatchingWindowSeconds: options.batchingWindowSeconds,
+          visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+          concurrency: options.concurrency,
+          signal: stop.signal,
+          onInvocation,
+          onError: onError('submit'),
+        });
+    },
+    reconcile: async () => {
+      const handler = await loadBundle<ScheduledEvent>(bundlePath('reconcile', options.distDir));
+      return () =>
+        runSchedule({
+          handler,
+          function: {
+            functionName: 'reconcile',
+            timeoutSeconds: options.reconcileTimeoutSeconds,
+            region,
+            accountId,
+          },
+          periodSeconds: options.schedulePeriodSeconds,
+          firstFiring: options.firstFiring,
+          signal: stop.signal,
+          onInvocation,
+          onSkipped: (scheduledTime) =>
+            log({ event: 'firing-skipped', function: 'reconcile', scheduledTime }),
+        });
+    },
+    publish: async () => {
+      const handler = await loadBundle<DynamoDBStreamEvent>(bundlePath('publish', options.distDir));
+      const tableStream = await jobsTableStream(stack, asFunction('publish'));
+      return () =>
+        runStreamEventSource({
+          ...tableStream,
+          handler,
+          function: {
+            functionName: 'publish',
+            timeoutSeconds: FUNCTIONS.publish.timeoutSeconds,
+            region,
+            accountId,
+          },
+          batchSize: FUNCTIONS.publish.batchSize,
+          signal: stop.signal,
+          onInvocation,
+          onError: onError('publish'),
+          onWaiting: (holder) => log({ event: 'stream-leased', function: 'publish', holder }),
+        });
+    },
+  };
+  const starts: (() => Promise<void>)[] = [];
+  for (const name of options.functions) {
+    // Each bundle is imported only once its environment is set: this is its cold start.
+    applyFunctionEnvironment(functionEnvironment(stack, options, name));
+    starts.push(await sources[name]());
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stop.signal.aborted) process.exit(130); // a second signal: do not wait any longer
@@ -53,51 +118,7 @@ try {
     });
   }
   log({ event: 'started', queueUrl: stack.aws.queueUrl, ...options });
-  await Promise.all([
-    runSqsEventSource({
-      sqs,
-      queueUrl: stack.aws.queueUrl,
-      handler: submit,
-      functionName: 'submit',
-      functionTimeoutSeconds: options.submitTimeoutSeconds,
-      batchSize: options.batchSize,
-      maximumBatchingWindowSeconds: options.batchingWindowSeconds,
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
-      concurrency: options.concurrency,
-      signal: stop.signal,
-      onInvocation: (report) => log({ event: 'invocation', ...report }),
-      onError: (error) => log({ event: 'poller-error', function: 'submit', error: describe(error) }),
-    }),
-    runSchedule({
-      handler: reconcile,
-      function: {
-        functionName: 'reconcile',
-        timeoutSeconds: options.reconcileTimeoutSeconds,
-        region,
-        accountId,
-      },
-      periodSeconds: options.schedulePeriodSeconds,
-      firstFiring: options.firstFiring,
-      signal: stop.signal,
-      onInvocation: (report) => log({ event: 'invocation', ...report }),
-      onSkipped: (scheduledTime) => log({ event: 'firing-skipped', function: 'reconcile', scheduledTime }),
-    }),
-    runStreamEventSource({
-      ...tableStream,
-      handler: publish,
-      function: {
-        functionName: 'publish',
-        timeoutSeconds: FUNCTIONS.publish.timeoutSeconds,
-        region,
-        accountId,
-      },
-      batchSize: FUNCTIONS.publish.batchSize,
-      signal: stop.signal,
-      onInvocation: (report) => log({ event: 'invocation', ...report }),
-      onError: (error) => log({ event: 'poller-error', function: 'publish', error: describe(error) }),
-      onWaiting: (holder) => log({ event: 'stream-leased', function: 'publish', holder }),
-    }),
-  ]);
+  await Promise.all(starts.map((start) => start()));
   log({ event: 'stopped' });
   // Clients the bundles made (keep-alive sockets, watches) must not keep the process up.
   process.exit(0);

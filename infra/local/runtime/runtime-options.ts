@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { FUNCTIONS } from '../../../shared/resources.ts';
+import { FUNCTIONS as FUNCTION_NAMES, type FunctionName } from '../../bundling.ts';
 
 export interface RuntimeOptions {
+  /** The functions this process runs (all by default; one each gives each its own process env). */
+  functions: FunctionName[];
   batchSize: number;
   batchingWindowSeconds: number;
   /** Undefined: the queue's own visibility timeout applies, as with a Lambda event source. */
@@ -20,6 +23,7 @@ const { flushSeconds } = FUNCTIONS.reconcile;
 
 /** Each flag, its environment variable, and its default; a flag wins over the variable. */
 const SETTINGS = {
+  functions: { env: 'EJR_FUNCTIONS', default: FUNCTION_NAMES.join(',') },
   'batch-size': { env: 'EJR_BATCH_SIZE', default: '10' },
   'batching-window': { env: 'EJR_BATCHING_WINDOW_SECONDS', default: '1' },
   'visibility-timeout': { env: 'EJR_VISIBILITY_TIMEOUT_SECONDS', default: undefined },
@@ -74,7 +78,14 @@ export function readRuntimeOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   if (firstFiring !== 'immediately' && firstFiring !== 'after-one-period') {
     throw new RangeError('--first-firing must be immediately or after-one-period');
   }
+  const functions = (raw('functions') ?? '').split(',').map((name) => name.trim());
+  const unknown = functions.filter((name) => !(FUNCTION_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0 || functions.length === 0)
+    throw new RangeError(
+      `--functions takes a list of ${FUNCTION_NAMES.join(', ')}; not ${unknown.join(', ')}`,
+    );
   const options: RuntimeOptions = {
+    functions: functions as FunctionName[],
     batchSize: number('batch-size', { integer: true, min: 1 }),
     batchingWindowSeconds: number('batching-window'),
     visibilityTimeoutSeconds:

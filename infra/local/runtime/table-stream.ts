@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { localAwsConfig } from '../aws/client-config.ts';
+import { type LocalAwsConfig, localAwsConfig } from '../aws/client-config.ts';
 import { cacheDir, type LocalStack } from '../stack-info.ts';
 import { StreamConsumer } from './stream-consumer.ts';
 
@@ -15,6 +15,8 @@ import { StreamConsumer } from './stream-consumer.ts';
  */
 export async function jobsTableStream(
   stack: LocalStack,
+  /** How the consumer reads the stream (in AWS: the function's role); dummy credentials by default. */
+  reader: LocalAwsConfig = localAwsConfig(stack.aws.endpoint, stack.aws.region),
 ): Promise<{ streams: DynamoDBStreamsClient; streamArn: string; consumer: StreamConsumer }> {
   const config = localAwsConfig(stack.aws.endpoint, stack.aws.region);
   const dynamodb = new DynamoDBClient(config);
@@ -26,7 +28,7 @@ export async function jobsTableStream(
   mkdirSync(dir, { recursive: true });
   const key = createHash('sha256').update(`${stack.aws.endpoint} ${streamArn}`).digest('hex').slice(0, 16);
   return {
-    streams: new DynamoDBStreamsClient(config),
+    streams: new DynamoDBStreamsClient(reader),
     streamArn,
     consumer: new StreamConsumer({
       leaseFile: join(dir, `${key}.pid`),

@@ -150,16 +150,19 @@ describe('main.ts, send-job.ts, get-job.ts', { timeout: 60_000 }, () => {
       ...common,
       KUBECONFIG: stack.kubeconfigs.submit,
       POWERTOOLS_SERVICE_NAME: FUNCTIONS.submit.serviceName,
+      AWS_ACCESS_KEY_ID: 'local-submit',
     });
     assert.deepEqual(seenBy('reconcile'), {
       ...common,
       KUBECONFIG: stack.kubeconfigs.reconcile,
       POWERTOOLS_SERVICE_NAME: FUNCTIONS.reconcile.serviceName,
+      AWS_ACCESS_KEY_ID: 'local-reconcile',
     });
     assert.deepEqual(seenBy('publish'), {
       ...aws,
       EVENT_BUS_NAME: stack.aws.eventBusName,
       POWERTOOLS_SERVICE_NAME: FUNCTIONS.publish.serviceName,
+      AWS_ACCESS_KEY_ID: 'local-publish',
     });
 
     runtime.kill('SIGTERM');

@@ -98,6 +98,16 @@ describe('the local runtime runs the functions as CDK deploys them', () => {
     const shorter = readRuntimeOptions(['--reconcile-window', '20'], {});
     assert.equal(shorter.reconcileTimeoutSeconds, 20 + r.flushSeconds);
   });
+
+  test('all three functions by default, or the ones asked for (one each: a process env of its own)', () => {
+    assert.deepEqual(runtimeDefaults.functions, ['submit', 'reconcile', 'publish']);
+    assert.deepEqual(readRuntimeOptions(['--functions', 'publish'], {}).functions, ['publish']);
+    assert.deepEqual(readRuntimeOptions([], { EJR_FUNCTIONS: 'submit, reconcile' }).functions, [
+      'submit',
+      'reconcile',
+    ]);
+    assert.throws(() => readRuntimeOptions(['--functions', 'submit,nope'], {}), /--functions takes a list/);
+  });
 });
 
 describe('the reconcile handler reads the same window', () => {
