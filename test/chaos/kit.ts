@@ -226,7 +226,7 @@ export class EventTap {
   private readonly events = new EventBridgeClient(aws);
   private readonly name = `faults-tap-${randomUUID().slice(0, 8)}`;
   private queueUrl = '';
-  /** Events received, by `jobId#version` (one transition): more than one is a duplicate. */
+  /** Events received, by `detail.eventId` (one transition): more than one is a duplicate. */
   readonly byTransition = new Map<string, number>();
 
   async open(owner: string): Promise<void> {
@@ -256,8 +256,7 @@ export class EventTap {
       const messages = out.Messages ?? [];
       if (messages.length === 0) return;
       for (const m of messages) {
-        const detail = (JSON.parse(m.Body ?? '{}') as { detail: { jobId: string; version: number } }).detail;
-        const key = `${detail.jobId}#${detail.version}`;
+        const key = (JSON.parse(m.Body ?? '{}') as { detail: { eventId: string } }).detail.eventId;
         this.byTransition.set(key, (this.byTransition.get(key) ?? 0) + 1);
       }
       await sqs.send(
