@@ -1,11 +1,15 @@
-// Writes docs/schema/job-request.v1.json from the runtime schema (shared/core/submit/request-schema.ts).
-// `--check` exits 1 when the file is out of date instead of writing it.
+// Writes the contract's JSON Schemas from the code: docs/schema/job-request.v1.json from the request
+// schema (shared/core/submit/request-schema.ts) and docs/schema/job-state-change.v1.json from the
+// event schema (shared/core/job/event-schema.ts). `--check` exits 1 when a file is out of date
+// instead of writing it.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { stateChangeJsonSchema } from '../shared/core/job/event-schema.ts';
 import { jobRequestSchema } from '../shared/core/submit/request-schema.ts';
 
 export const SCHEMA_FILE = resolve(import.meta.dirname, '../docs/schema/job-request.v1.json');
+export const EVENT_SCHEMA_FILE = resolve(import.meta.dirname, '../docs/schema/job-state-change.v1.json');
 
 export function renderSchema(): string {
   const schema = z.toJSONSchema(jobRequestSchema, { io: 'input', unrepresentable: 'any' });
@@ -21,20 +25,31 @@ export function renderSchema(): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
+export function renderEventSchema(): string {
+  return `${JSON.stringify(stateChangeJsonSchema(), null, 2)}\n`;
+}
+
 if (import.meta.main) {
-  const text = renderSchema();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(SCHEMA_FILE, 'utf8');
-    } catch {}
-    if (current !== text) {
-      console.error(`${SCHEMA_FILE} is out of date: run node scripts/generate-schema.ts`);
-      process.exit(1);
+  const check = process.argv.includes('--check');
+  let stale = false;
+  for (const [file, text] of [
+    [SCHEMA_FILE, renderSchema()],
+    [EVENT_SCHEMA_FILE, renderEventSchema()],
+  ] as const) {
+    if (check) {
+      let current = '';
+      try {
+        current = readFileSync(file, 'utf8');
+      } catch {}
+      if (current !== text) {
+        console.error(`${file} is out of date: run node scripts/generate-schema.ts`);
+        stale = true;
+      }
+    } else {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      console.log(`wrote ${file}`);
     }
-  } else {
-    mkdirSync(dirname(SCHEMA_FILE), { recursive: true });
-    writeFileSync(SCHEMA_FILE, text);
-    console.log(`wrote ${SCHEMA_FILE}`);
   }
+  if (stale) process.exit(1);
 }

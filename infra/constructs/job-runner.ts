@@ -2,6 +2,7 @@ import { CfnOutput, Duration, type RemovalPolicy, Stack, Validations } from 'aws
 import type * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,6 +11,7 @@ import { Construct } from 'constructs';
 import { USES as PUBLISH_USES } from '../../functions/publish/uses.ts';
 import { USES as RECONCILE_USES } from '../../functions/reconcile/uses.ts';
 import { USES as SUBMIT_USES } from '../../functions/submit/uses.ts';
+import { stateChangeJsonSchema } from '../../shared/core/job/event-schema.ts';
 import { FUNCTIONS, JOBS_QUEUE } from '../../shared/resources.ts';
 import { ClusterAccess } from './cluster-access.ts';
 import { assertNamespace } from './cluster-rbac.ts';
@@ -91,6 +93,7 @@ export class JobRunner extends Construct {
   readonly queue: JobsQueue;
   readonly table: JobsTable;
   readonly bus: events.EventBus;
+  readonly stateChangeSchema: eventschemas.CfnSchema;
   readonly submit: RunnerFunction;
   readonly reconcile: RunnerFunction;
   readonly publish: RunnerFunction;
@@ -105,6 +108,17 @@ export class JobRunner extends Construct {
     this.queue = new JobsQueue(this, 'Jobs');
     this.table = new JobsTable(this, 'Records', { removalPolicy: props.tableRemovalPolicy });
     this.bus = new events.EventBus(this, 'Bus', { description: 'eks-job-runner "Job State Change" events' });
+    // The event contract in the Schema Registry, so consumers can generate bindings from it.
+    const schemas = new eventschemas.CfnRegistry(this, 'Schemas', {
+      description: 'eks-job-runner event schemas (docs/events.md)',
+    });
+    this.stateChangeSchema = new eventschemas.CfnSchema(this, 'JobStateChangeSchema', {
+      registryName: schemas.attrRegistryName,
+      schemaName: 'eks-job-runner@JobStateChange',
+      type: 'JSONSchemaDraft4',
+      content: JSON.stringify(stateChangeJsonSchema()),
+      description: '"Job State Change", schema version 1 (docs/schema/job-state-change.v1.json)',
+    });
 
     const common = {
       JOBS_TABLE_NAME: this.table.table.tableName,

@@ -31,8 +31,8 @@ export interface JobStateChangeDetailV1 {
   createdAt: string;
   /** The record's version after the transition: orders events of one job. */
   version: number;
-  adopted?: boolean;
-  pending?: { reason: string; message?: string; since: string; flagged?: boolean };
+  adopted?: true;
+  pending?: { reason: string; message?: string; since: string; flagged?: true };
   /** Present on terminal states: a summary (the log tails stay in the record). */
   result?: {
     attempts: number;

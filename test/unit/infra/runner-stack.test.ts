@@ -9,6 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildBundle } from '../../../infra/build-bundle.ts';
 import { BUNDLING, functionEntry } from '../../../infra/bundling.ts';
 import { PROJECT_ROOT } from '../../../infra/constructs/project-root.ts';
+import { EVENT_SCHEMA_FILE } from '../../../scripts/generate-schema.ts';
 import { FUNCTIONS, JOBS_QUEUE, JOBS_TABLE } from '../../../shared/resources.ts';
 import { type Cfn, leaves, synthApp } from './support.ts';
 
@@ -238,6 +239,18 @@ describe('bundle', () => {
 });
 
 describe('events', () => {
+  test('the "Job State Change" schema is in a Schema Registry, as docs/schema/job-state-change.v1.json has it', () => {
+    const [registry] = Object.keys(template.findResources('AWS::EventSchemas::Registry'));
+    const [schema] = Object.values(template.findResources('AWS::EventSchemas::Schema')) as Cfn[];
+    assert.deepEqual(schema.Properties.RegistryName, { 'Fn::GetAtt': [registry, 'RegistryName'] });
+    assert.equal(schema.Properties.Type, 'JSONSchemaDraft4');
+    assert.equal(schema.Properties.SchemaName, 'eks-job-runner@JobStateChange');
+    assert.deepEqual(
+      JSON.parse(schema.Properties.Content),
+      JSON.parse(readFileSync(EVENT_SCHEMA_FILE, 'utf8')),
+    );
+  });
+
   test("come from the table's stream: every write, before and after", () => {
     assert.deepEqual(json.Resources[tableId].Properties.StreamSpecification, {
       StreamViewType: 'NEW_AND_OLD_IMAGES',
