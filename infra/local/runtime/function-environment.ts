@@ -38,16 +38,15 @@ export function functionEnvironment(
   };
 }
 
-let applied: string[] = [];
-
 /**
- * Sets a function's environment on this process, dropping credentials that would mix in and what
- * the function set before it had that this one has not (it sees only its own, as in AWS).
+ * Sets a function's environment on this process, dropping credentials that would mix in. What an
+ * earlier function set stays: a function may read its variables after its import (reconcile reads
+ * KUBECONFIG at its first invocation), so a function run beside others also sees theirs; run it
+ * alone (--functions) for an environment of its own only.
  */
 export function applyFunctionEnvironment(environment: Record<string, string>): void {
-  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', ...applied]) {
-    if (!(name in environment)) delete process.env[name];
+  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+    delete process.env[name];
   }
   Object.assign(process.env, environment);
-  applied = Object.keys(environment);
 }

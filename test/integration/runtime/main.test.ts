@@ -158,8 +158,10 @@ describe('main.ts, send-job.ts, get-job.ts', { timeout: 60_000 }, () => {
       POWERTOOLS_SERVICE_NAME: FUNCTIONS.reconcile.serviceName,
       AWS_ACCESS_KEY_ID: 'local-reconcile',
     });
+    // imported last, beside the others: it sees their variables too (function-environment.ts)
     assert.deepEqual(seenBy('publish'), {
-      ...aws,
+      ...common,
+      KUBECONFIG: stack.kubeconfigs.reconcile,
       EVENT_BUS_NAME: stack.aws.eventBusName,
       POWERTOOLS_SERVICE_NAME: FUNCTIONS.publish.serviceName,
       AWS_ACCESS_KEY_ID: 'local-publish',
