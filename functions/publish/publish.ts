@@ -10,6 +10,15 @@ export interface PublishDeps {
   count: (metric: string, value: number) => void;
 }
 
+/** The count of jobs that entered a state, e.g. `JobsTimedOut`: the dashboard's outcomes. */
+export function stateMetric(state: string): string {
+  return `Jobs${state
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('')}`;
+}
+
 interface Pending {
   event: StateChangeEvent;
   sequenceNumber: string;
@@ -51,6 +60,7 @@ export async function publishChanges(
     { deadline: options.deadline },
   );
   deps.count('EventsPublished', published);
+  for (const { event } of pending.slice(0, published)) deps.count(stateMetric(event.detail.state), 1);
   const first = pending[published];
   if (!first) return { batchItemFailures: [] };
   deps.count('EventsFailed', pending.length - published);

@@ -5,6 +5,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { stateMetric } from '../../functions/publish/publish.ts';
+import { TERMINAL_STATES } from '../../shared/core/job/state.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
 
 /**
@@ -35,6 +37,17 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const minute = Duration.minutes(1);
+    const fiveMinutes = Duration.minutes(5);
+    /** A count the functions publish (Powertools metrics, dimension `service`). */
+    const count = (metricName: string, fn: 'submit' | 'reconcile' | 'publish', label?: string) =>
+      new cloudwatch.Metric({
+        namespace: FUNCTIONS.metricsNamespace,
+        metricName,
+        dimensionsMap: { service: FUNCTIONS[fn].serviceName },
+        period: fiveMinutes,
+        statistic: 'Sum',
+        label,
+      });
     const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
       period: minute,
       statistic: 'Maximum',
@@ -71,13 +84,57 @@ export class Monitoring extends Construct {
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.alarm('ReconcileFaults', {
+      alarmDescription:
+        'Reconcile invocations ended early on a fault (ReconcileErrors) in 3 periods running: the cluster or the table is failing.',
+      metric: count('ReconcileErrors', 'reconcile'),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm('JobsLost', {
+      alarmDescription:
+        'Jobs were recorded LOST: their Kubernetes Job vanished before a terminal state (docs/troubleshooting.md).',
+      metric: count('JobsLost', 'reconcile'),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm('SubmitRetrying', {
+      alarmDescription:
+        'Submit left over 10 messages a period for redelivery (RetryLater) for 15 minutes: Kubernetes or DynamoDB is failing it.',
+      metric: count('RetryLater', 'submit'),
+      threshold: 10,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm('EventsFailing', {
+      alarmDescription:
+        'Publish could not put events on the bus (EventsFailed) in 3 periods running; they are retried from the stream.',
+      metric: count('EventsFailed', 'publish'),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const publishFailures = props.publishFailures.metricApproximateNumberOfMessagesVisible({
+      period: minute,
+      statistic: 'Maximum',
+    });
+    const eventsAge = new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensionsMap: { FunctionName: props.publish.functionName },
+      period: minute,
+      statistic: 'Maximum',
+    });
     this.alarm('EventsNotPublished', {
       alarmDescription:
         'State change events could not be published for 12 hours: their stream positions wait in the publish failures queue (docs/events.md).',
-      metric: props.publishFailures.metricApproximateNumberOfMessagesVisible({
-        period: minute,
-        statistic: 'Maximum',
-      }),
+      metric: publishFailures,
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
@@ -85,13 +142,7 @@ export class Monitoring extends Construct {
     });
     this.alarm('EventsDelayed', {
       alarmDescription: 'State change events are over 5 minutes behind their writes: publish is failing.',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Lambda',
-        metricName: 'IteratorAge',
-        dimensionsMap: { FunctionName: props.publish.functionName },
-        period: minute,
-        statistic: 'Maximum',
-      }),
+      metric: eventsAge,
       threshold: 300_000,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
@@ -138,6 +189,15 @@ export class Monitoring extends Construct {
       pick(props.reconcile),
       pick(props.publish),
     ];
+    const submitOutcomes = [
+      'Accepted',
+      'Duplicate',
+      'Rejected',
+      'NotAuthorized',
+      'Conflict',
+      'KubeRefused',
+      'RetryLater',
+    ];
     new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),
       widgets: [
@@ -147,7 +207,38 @@ export class Monitoring extends Construct {
             left: [props.queue.metricApproximateNumberOfMessagesVisible({ period: minute }), dlqDepth],
             right: [oldestRequest],
           }),
-          new cloudwatch.GraphWidget({ title: 'Reconcile lag (s)', left: [reconcileLag] }),
+          new cloudwatch.GraphWidget({
+            title: 'Submit outcomes',
+            left: submitOutcomes.map((name) => count(name, 'submit', name)),
+            stacked: true,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Jobs finished, by state',
+            left: TERMINAL_STATES.map((state) => count(stateMetric(state), 'publish', state)),
+            stacked: true,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Latency',
+            left: [
+              props.submit.metricDuration({ statistic: 'p50', label: 'submit p50 (ms)' }),
+              props.submit.metricDuration({ statistic: 'p99', label: 'submit p99 (ms)' }),
+            ],
+            right: [reconcileLag, eventsAge.with({ label: 'event age (ms)' })],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Reconcile: write conflicts, lost jobs, faults',
+            left: [
+              count('WriteConflicts', 'reconcile'),
+              count('JobsLost', 'reconcile'),
+              count('ReconcileErrors', 'reconcile'),
+            ],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Kubernetes API calls (reconcile)',
+            left: [count('KubeApiCalls', 'reconcile')],
+          }),
         ],
         [
           new cloudwatch.GraphWidget({
@@ -160,8 +251,9 @@ export class Monitoring extends Construct {
             right: fnMetrics((fn) => fn.metricThrottles()),
           }),
           new cloudwatch.GraphWidget({
-            title: 'Duration p99',
-            left: fnMetrics((fn) => fn.metricDuration({ statistic: 'p99' })),
+            title: 'Events',
+            left: [count('EventsPublished', 'publish'), count('EventsFailed', 'publish')],
+            right: [publishFailures.with({ label: 'publish failures queue' })],
           }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],

@@ -472,6 +472,22 @@ describe('monitoring', () => {
     });
   });
 
+  test('alarms on the custom metrics that matter: reconcile faults, lost jobs, submit retries, failing events', () => {
+    for (const [metric, service] of [
+      ['ReconcileErrors', 'reconcile'],
+      ['JobsLost', 'reconcile'],
+      ['RetryLater', 'submit'],
+      ['EventsFailed', 'publish'],
+    ]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: FUNCTIONS.metricsNamespace,
+        MetricName: metric,
+        Dimensions: [{ Name: 'service', Value: service }],
+        Statistic: 'Sum',
+      });
+    }
+  });
+
   test('alarms when events are late, or could not be published at all', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Lambda',
@@ -487,9 +503,23 @@ describe('monitoring', () => {
   });
 
   test('every alarm notifies the configured topic, and a dashboard shows the flow', () => {
-    assert.equal(alarms().length, 9);
+    assert.equal(alarms().length, 13);
     for (const alarm of alarms()) assert.deepEqual(alarm.AlarmActions, [alarmTopicArn]);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as Cfn[];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    // outcomes per state, submit and reconcile latency, write conflicts and Kubernetes API calls
+    for (const metric of [
+      'Accepted',
+      'JobsSucceeded',
+      'JobsFailed',
+      'Duration',
+      'ReconcileLagSeconds',
+      'WriteConflicts',
+      'KubeApiCalls',
+      'IteratorAge',
+    ])
+      assert.ok(body.includes(`\\"${metric}\\"`), `the dashboard shows ${metric}`);
   });
 });
 

@@ -72,6 +72,11 @@ describe('publish: the stream of the jobs table -> "Job State Change" events', (
     assert.equal(bus.calls.length, 1);
     assert.equal(counts.get('EventsPublished'), 6);
     assert.equal(counts.get('EventsFailed'), undefined);
+    // the outcomes, per state entered
+    assert.deepEqual(
+      ['JobsPending', 'JobsRunning', 'JobsSucceeded', 'JobsSubmitted'].map((m) => counts.get(m)),
+      [2, 2, 2, undefined],
+    );
   });
 
   it('on a failure, names the first record whose event is not on the bus: the stream retries from it', async () => {
