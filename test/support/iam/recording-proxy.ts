@@ -80,6 +80,10 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       body,
     };
     const mapped = map(wire, iterators);
+    // A request moto never answered was still made, and would have been authorized: 502.
+    const record = (status: number) => {
+      for (const call of mapped.calls) calls.push({ ...call, status });
+    };
     const answer = await new Promise<IncomingMessage>((done, fail) => {
       const out = httpRequest(
         {
@@ -93,7 +97,10 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         },
         done,
       );
-      out.once('error', fail);
+      out.once('error', (error) => {
+        record(502);
+        fail(error);
+      });
       out.end(body);
     });
     response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.rawHeaders));
@@ -104,7 +111,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     }
     if (learning && mapped.learn) mapped.learn(responseJson(answer, Buffer.concat(learning)));
     // Recorded before the client sees the end, so a test that awaited the call finds it here.
-    for (const call of mapped.calls) calls.push({ ...call, status: answer.statusCode ?? 0 });
+    record(answer.statusCode ?? 0);
     response.end();
   }
 
