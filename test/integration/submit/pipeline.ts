@@ -114,14 +114,21 @@ export interface Runtime {
 export function startRuntime(
   queues: Queues,
   distDir: string,
-  options: { batchSize?: number; concurrency?: number; env?: Record<string, string> } = {},
+  options: {
+    batchSize?: number;
+    concurrency?: number;
+    env?: Record<string, string>;
+    /** More flags, after (and so over) the defaults: e.g. `--functions`, a schedule. */
+    args?: string[];
+    /** The AWS endpoint the runtime and its functions call (a recording proxy), if not moto's. */
+    endpoint?: string;
+  } = {},
 ): Runtime {
   const stackDir = mkdtempSync(join(tmpdir(), 'submit-stack-'));
   mkdirSync(stackDir, { recursive: true });
-  writeFileSync(
-    join(stackDir, 'stack.json'),
-    JSON.stringify({ ...stack, aws: { ...stack.aws, queueUrl: queues.url, dlqUrl: queues.dlqUrl } }),
-  );
+  const aws = { ...stack.aws, queueUrl: queues.url, dlqUrl: queues.dlqUrl };
+  if (options.endpoint) aws.endpoint = options.endpoint;
+  writeFileSync(join(stackDir, 'stack.json'), JSON.stringify({ ...stack, aws }));
   const child = spawn(
     join(repoRoot, 'node_modules/.bin/node'),
     [
@@ -138,6 +145,7 @@ export function startRuntime(
       'after-one-period',
       '--dist',
       distDir,
+      ...(options.args ?? []),
     ],
     {
       cwd: repoRoot,
