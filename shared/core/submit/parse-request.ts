@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Reason } from '../job/record.ts';
 import { JOB_ID_PATTERN } from './request-fields.ts';
 import { requestHash } from './request-hash.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MIN_RECORD_RETENTION_SECONDS } from '../../resources.ts';
 import { isDns1123Label, isQuantity, parseQuantity } from './k8s-syntax.ts';
 import { baseTemplateSchema } from './template.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LABELS, RESERVED_PREFIX } from '../job/labels.ts';
 import {
   isDns1123Label,

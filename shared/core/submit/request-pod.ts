@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isEnvName, isQualifiedName } from './k8s-syntax.ts';
 import { dnsLabel, dnsSubdomain, quantity, rule } from './request-fields.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseImage } from './k8s-syntax.ts';
 import {
   annotations,

@@ -1,5 +1,5 @@
 import type { V1Container, V1Job } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The operator's base Job template (as Nautobot's Job manifest setting): a `batch/v1` Job whose
