@@ -1,15 +1,13 @@
-import {
-  ApiException,
-  BatchV1Api,
-  type ConfigurationOptions,
-  type KubeConfig,
-  Observable,
-  type RequestContext,
-  type ResponseContext,
-  type V1Job,
+import type {
+  ConfigurationOptions,
+  KubeConfig,
+  RequestContext,
+  ResponseContext,
+  V1Job,
 } from '@kubernetes/client-node';
 import { FINALIZER } from '../../core/job/labels.ts';
 import type { CallOptions, KubeCounters, KubeJobs, Log, Released } from '../../core/ports.ts';
+import { ApiException, BatchV1Api, Observable } from './client-node.ts';
 import { isNetworkError, KubeError, parseWarnings, toKubeFailure } from './errors.ts';
 import { type KubeRetryOptions, kubeRetry } from './retry.ts';
 

@@ -1,14 +1,8 @@
-import {
-  type BatchV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type V1Job,
-  type V1Pod,
-  Watch,
-} from '@kubernetes/client-node';
+import type { BatchV1Api, KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { CallOptions, JobPage, JobWatch, Released, WatchEnd, WatchEventType } from '../../core/ports.ts';
 import type { LogTail } from '../../core/reconcile/result.ts';
 import { KubeClient, type KubeClientOptions } from './client.ts';
+import { CoreV1Api, Watch } from './client-node.ts';
 import { KubeError, toKubeFailure } from './errors.ts';
 import { inSelectors, JOB_NAME_LABEL, LIST_PAGE_SIZE } from './selectors.ts';
 import { watchStream } from './watch.ts';
