@@ -2,8 +2,9 @@ import type { BatchV1Api, KubeConfig, V1Job, V1Pod } from '@kubernetes/client-no
 import type { CallOptions, JobPage, JobWatch, Released, WatchEnd, WatchEventType } from '../../core/ports.ts';
 import type { LogTail } from '../../core/reconcile/result.ts';
 import { KubeClient, type KubeClientOptions } from './client.ts';
-import { CoreV1Api, Watch } from './client-node.ts';
+import { Watch } from './client-node.ts';
 import { KubeError, toKubeFailure } from './errors.ts';
+import { PodsApi } from './pods-api.ts';
 import { inSelectors, JOB_NAME_LABEL, LIST_PAGE_SIZE } from './selectors.ts';
 import { watchStream } from './watch.ts';
 
@@ -12,12 +13,13 @@ const MAX_RELISTS = 3;
 
 /** The Kubernetes client of the reconciler: KubeClient plus lists, watches and pod logs. */
 export class KubeWatchClient extends KubeClient implements JobWatch {
-  private readonly core: CoreV1Api;
+  /** The pod calls, without the generated CoreV1Api (see pods-api.ts). */
+  private readonly core: PodsApi;
   private readonly watcher: Watch;
 
   constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
     super(kubeConfig, options);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.core = kubeConfig.makeApiClient(PodsApi);
     this.watcher = new Watch(kubeConfig);
   }
 
