@@ -7,6 +7,8 @@ export type FunctionName = (typeof FUNCTIONS)[number];
 
 export const functionEntry = (name: FunctionName): string => `functions/${name}/handler.ts`;
 
+const UNSUPPORTED = 'shared/adapters/kubernetes/aliases/unsupported.ts';
+
 export const BUNDLING = {
   platform: 'node',
   format: 'esm',
@@ -16,6 +18,19 @@ export const BUNDLING = {
   /** Every dependency is bundled, the AWS SDK included, so the pinned versions run. */
   external: [] as string[],
   mainFields: ['module', 'main'],
+  /**
+   * Packages replaced by a file of this repository (paths from the project root): undici by a
+   * fetch on node:https, the proxy and auth-provider dependencies of client-node's kubeconfig by
+   * stubs that fail when used. Each file says why.
+   */
+  alias: {
+    undici: 'shared/adapters/kubernetes/aliases/undici.ts',
+    socks: UNSUPPORTED,
+    'socks-proxy-agent': UNSUPPORTED,
+    hpagent: UNSUPPORTED,
+    'jsonpath-plus': UNSUPPORTED,
+    'openid-client': UNSUPPORTED,
+  } as Record<string, string>,
   /** Some CommonJS dependencies call require(); ESM bundles need it defined. */
   banner:
     "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
