@@ -25,6 +25,7 @@ export async function buildBundle(
     target: BUNDLING.target,
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourcemap,
+    sourcesContent: BUNDLING.sourcesContent,
     external: BUNDLING.external,
     mainFields: [...BUNDLING.mainFields],
     alias: aliasPaths(),

@@ -75,6 +75,7 @@ export class RunnerFunction extends Construct {
         target: BUNDLING.target,
         minify: BUNDLING.minify,
         sourceMap: BUNDLING.sourcemap,
+        sourcesContent: BUNDLING.sourcesContent,
         banner: BUNDLING.banner,
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.external],
