@@ -9,5 +9,4 @@ export { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js
 export { mergeConfiguration } from '@kubernetes/client-node/dist/gen/configuration.js';
 export { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 export { Observable } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
-export { ObjectBatchV1Api as BatchV1Api } from '@kubernetes/client-node/dist/gen/types/ObjectParamAPI.js';
 export { Watch } from '@kubernetes/client-node/dist/watch.js';

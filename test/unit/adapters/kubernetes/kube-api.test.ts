@@ -1,18 +1,20 @@
-// PodsApi against client-node's generated CoreV1Api: for each call, the same request on the wire
-// and the same result (or the same ApiException), from one scripted server.
+// KubeApi against client-node's generated BatchV1Api and CoreV1Api: for each call, the same
+// request on the wire and the same result (or the same ApiException), from one scripted server.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
+  BatchV1Api,
   type ConfigurationOptions,
   CoreV1Api,
   KubeConfig,
   Observable,
   type RequestContext,
   type ResponseContext,
+  type V1Job,
 } from '@kubernetes/client-node';
-import { PodsApi } from '../../../../shared/adapters/kubernetes/pods-api.ts';
+import { KubeApi } from '../../../../shared/adapters/kubernetes/kube-api.ts';
 
 interface Seen {
   method?: string;
@@ -67,9 +69,26 @@ const options: ConfigurationOptions = {
   middlewareMergeStrategy: 'append',
 };
 
-/** Runs `call` on the generated API and on PodsApi; returns both outcomes and requests. */
-async function both(call: (api: Pick<PodsApi, keyof PodsApi>) => Promise<unknown>) {
-  const outcome = async (api: Pick<PodsApi, keyof PodsApi>) => {
+type Call = (api: KubeApi) => Promise<unknown>;
+
+/** The generated APIs behind KubeApi's method names. */
+function generatedApi(): KubeApi {
+  const apis = [kc.makeApiClient(BatchV1Api), kc.makeApiClient(CoreV1Api)] as unknown as Record<
+    string,
+    (...args: unknown[]) => unknown
+  >[];
+  return new Proxy({} as KubeApi, {
+    get: (_, name: string) => {
+      const api = apis.find((candidate) => typeof candidate[name] === 'function');
+      assert.ok(api, `no generated ${name}`);
+      return (api[name] as (...args: unknown[]) => unknown).bind(api);
+    },
+  });
+}
+
+/** Runs `call` on the generated APIs and on KubeApi; returns both outcomes and requests. */
+async function both(call: Call) {
+  const outcome = async (api: KubeApi) => {
     seen = [];
     const result = await call(api).then(
       (value) => ({ value }),
@@ -79,8 +98,8 @@ async function both(call: (api: Pick<PodsApi, keyof PodsApi>) => Promise<unknown
     );
     return { result, request: seen[0] };
   };
-  const generated = await outcome(kc.makeApiClient(CoreV1Api) as unknown as PodsApi);
-  const ours = await outcome(kc.makeApiClient(PodsApi));
+  const generated = await outcome(generatedApi());
+  const ours = await outcome(kc.makeApiClient(KubeApi));
   return { generated, ours };
 }
 
@@ -91,8 +110,71 @@ const pod = {
   status: { phase: 'Running', startTime: '2026-01-02T03:04:06Z' },
 };
 
-describe('PodsApi is the generated CoreV1Api for', () => {
-  const cases: [string, typeof answer, (api: Pick<PodsApi, keyof PodsApi>) => Promise<unknown>][] = [
+const job = {
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: 'j-1', namespace: 'jobs', creationTimestamp: '2026-01-02T03:04:05Z', labels: { a: 'b' } },
+  spec: { template: { spec: { containers: [{ name: 'main', image: 'busybox' }] } } },
+  status: { startTime: '2026-01-02T03:04:06Z', active: 1 },
+};
+/** A Job with a Date and a field no model knows: the serializer writes the one and drops the other. */
+const jobBody = {
+  ...job,
+  metadata: { ...job.metadata, creationTimestamp: new Date(0) },
+  status: undefined,
+  unknownField: 1,
+} as unknown as V1Job;
+const created = (status: number) => ({ status, type: 'application/json', body: JSON.stringify(job) });
+
+describe('KubeApi is the generated API for', () => {
+  const cases: [string, typeof answer, Call][] = [
+    [
+      'createNamespacedJobWithHttpInfo',
+      created(201),
+      (api) =>
+        api
+          .createNamespacedJobWithHttpInfo({ namespace: 'jobs', body: jobBody }, options)
+          .then(({ data, headers }) => ({ data, headers })),
+    ],
+    [
+      'readNamespacedJob',
+      created(200),
+      (api) => api.readNamespacedJob({ namespace: 'jobs', name: 'j-1' }, options),
+    ],
+    [
+      'deleteNamespacedJob',
+      { status: 200, type: 'application/json', body: '{"kind":"Status","status":"Success"}' },
+      (api) =>
+        api.deleteNamespacedJob({ namespace: 'jobs', name: 'j-1', propagationPolicy: 'Foreground' }, options),
+    ],
+    [
+      'patchNamespacedJob',
+      created(200),
+      (api) =>
+        api.patchNamespacedJob(
+          { namespace: 'jobs', name: 'j-1', body: [{ op: 'remove', path: '/metadata/finalizers/0' }] },
+          options,
+        ),
+    ],
+    [
+      'listNamespacedJob',
+      {
+        status: 200,
+        type: 'application/json',
+        body: JSON.stringify({ kind: 'JobList', metadata: { resourceVersion: '9' }, items: [job] }),
+      },
+      (api) =>
+        api.listNamespacedJob({ namespace: 'jobs', labelSelector: 'x=y', limit: 1, _continue: 'c' }, options),
+    ],
+    [
+      'a 409 on a create',
+      {
+        status: 409,
+        type: 'application/json',
+        body: '{"kind":"Status","reason":"AlreadyExists","code":409}',
+      },
+      (api) => api.createNamespacedJobWithHttpInfo({ namespace: 'jobs', body: jobBody }, options),
+    ],
     [
       'listNamespacedPod',
       {
@@ -177,7 +259,7 @@ describe('PodsApi is the generated CoreV1Api for', () => {
 
   it('dates as Date objects, as the model serializer makes them', async () => {
     answer = { status: 200, type: 'application/json', body: JSON.stringify(pod) };
-    const read = await kc.makeApiClient(PodsApi).readNamespacedPod({ namespace: 'jobs', name: 'p-1' });
+    const read = await kc.makeApiClient(KubeApi).readNamespacedPod({ namespace: 'jobs', name: 'p-1' });
     assert.ok(read.metadata?.creationTimestamp instanceof Date);
   });
 });
