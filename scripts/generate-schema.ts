@@ -2,8 +2,8 @@
 // `--check` exits 1 when the file is out of date instead of writing it.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import * as z from 'zod';
 import { jobRequestSchema } from '../shared/core/submit/request-schema.ts';
+import * as z from '../shared/core/submit/zod.ts';
 
 export const SCHEMA_FILE = resolve(import.meta.dirname, '../docs/schema/job-request.v1.json');
 
