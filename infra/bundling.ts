@@ -7,6 +7,18 @@ export type FunctionName = (typeof FUNCTIONS)[number];
 
 export const functionEntry = (name: FunctionName): string => `functions/${name}/handler.ts`;
 
+/**
+ * The most bytes each function's index.mjs may have (1 MB = 10^6 bytes): a smaller bundle is a
+ * shorter cold start. scripts/build-bundles.ts fails above it (CI runs it in npm test) and names
+ * the packages that weigh most. Every function in FUNCTIONS needs one; `publish`, the
+ * stream-triggered function to come, has its budget already.
+ */
+export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
+  submit: 1_000_000,
+  reconcile: 1_500_000,
+  publish: 1_000_000,
+};
+
 const UNSUPPORTED = 'shared/adapters/kubernetes/aliases/unsupported.ts';
 
 export const BUNDLING = {
