@@ -19,7 +19,8 @@ export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   publish: 1_000_000,
 };
 
-const UNSUPPORTED = 'shared/adapters/kubernetes/aliases/unsupported.ts';
+const UNSUPPORTED = 'shared/aliases/unsupported.ts';
+const NODE_HTTP = 'shared/aliases/node-http.ts';
 
 export const BUNDLING = {
   platform: 'node',
@@ -36,12 +37,14 @@ export const BUNDLING = {
   external: [] as string[],
   mainFields: ['module', 'main'],
   /**
-   * Packages replaced by a file of this repository (paths from the project root): undici by a
+   * Modules replaced by a file of this repository (paths from the project root): undici by a
    * fetch on node:https, the proxy and auth-provider dependencies of client-node's kubeconfig by
-   * stubs that fail when used. Each file says why.
+   * stubs that fail when used, node:http by the same module required. Each file says why.
    */
   alias: {
-    undici: 'shared/adapters/kubernetes/aliases/undici.ts',
+    undici: 'shared/aliases/undici.ts',
+    http: NODE_HTTP,
+    'node:http': NODE_HTTP,
     socks: UNSUPPORTED,
     'socks-proxy-agent': UNSUPPORTED,
     hpagent: UNSUPPORTED,

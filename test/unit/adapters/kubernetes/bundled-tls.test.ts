@@ -1,4 +1,4 @@
-// The bundles replace undici with a fetch on node:https (shared/adapters/kubernetes/aliases/undici.ts).
+// The bundles replace undici with a fetch on node:https (shared/aliases/undici.ts).
 // Here the adapters, bundled as the functions are and unbundled on the real undici, talk to an https
 // server on 127.0.0.1 whose self-signed certificate openssl makes for the test: the cluster's CA
 // (EKS certificateAuthority, or a kubeconfig's certificate-authority), a client certificate and
