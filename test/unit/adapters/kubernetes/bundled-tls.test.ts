@@ -55,6 +55,12 @@ async function start(options: ServerOptions): Promise<{ server: Server; url: str
     };
     if (url.pathname === '/apis/batch/v1/namespaces/jobs/jobs/j-1') return json(200, job);
     if (url.pathname === '/apis/batch/v1/namespaces/jobs/jobs/slow') return; // never answers
+    if (url.pathname === '/apis/batch/v1/namespaces/jobs/jobs/cut') {
+      // The server dies mid-answer: headers and half a body, then the connection drops.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"kind":"Job","metadata":');
+      return setTimeout(() => res.socket?.destroy(), 20);
+    }
     if (url.pathname === '/api/v1/namespaces/jobs/pods/p-1/log') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end('done\n');
@@ -211,6 +217,11 @@ for (const [label, adapters] of [
       const none = clientOf(adapters(), await fileConfig(adapters(), kubeconfig(api.url, 'x: 1')));
       assert.deepEqual(await failure(none.readJob('jobs', 'j-1')), wrongCa);
       assert.equal(seen.length, before, 'a request reached the server');
+    });
+
+    it('take a connection cut mid-answer for a transient failure', async () => {
+      const kube = clientOf(adapters(), await eks(adapters(), clusterCa.cert));
+      assert.equal((await failure(kube.readJob('jobs', 'cut'))).kind, 'transient');
     });
 
     it('end a call that gets no answer at its timeout', async () => {
