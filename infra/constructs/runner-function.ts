@@ -80,7 +80,7 @@ export class RunnerFunction extends Construct {
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.external],
         bundleAwsSDK: true,
-        // NodejsFunction has no alias option; esbuild's own flag, one per package.
+        // NodejsFunction has no alias option: esbuild's own flag, once per module.
         esbuildArgs: {
           '--alias': Object.entries(aliasPaths()).map(([name, file]) => `${name}=${file}`),
         },
