@@ -4,9 +4,9 @@
 // instead of writing it.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
 import { stateChangeJsonSchema } from '../shared/core/job/event-schema.ts';
 import { jobRequestSchema } from '../shared/core/submit/request-schema.ts';
+import * as z from '../shared/core/submit/zod.ts';
 
 export const SCHEMA_FILE = resolve(import.meta.dirname, '../docs/schema/job-request.v1.json');
 export const EVENT_SCHEMA_FILE = resolve(import.meta.dirname, '../docs/schema/job-state-change.v1.json');

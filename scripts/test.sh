@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: builds the bundles, starts the local stack unless one is up (and then
-# stops it again), and runs the unit and integration tests in one node --test run.
+# The test command: builds the bundles (failing when one is over its size budget), starts the
+# local stack unless one is up (and then stops it again), and runs the unit and integration
+# tests in one node --test run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh

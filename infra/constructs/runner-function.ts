@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { aliasPaths } from '../build-bundle.ts';
 import { BUNDLING, type FunctionName, functionEntry } from '../bundling.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
@@ -74,10 +75,15 @@ export class RunnerFunction extends Construct {
         target: BUNDLING.target,
         minify: BUNDLING.minify,
         sourceMap: BUNDLING.sourcemap,
+        sourcesContent: BUNDLING.sourcesContent,
         banner: BUNDLING.banner,
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.external],
         bundleAwsSDK: true,
+        // NodejsFunction has no alias option: esbuild's own flag, once per module.
+        esbuildArgs: {
+          '--alias': Object.entries(aliasPaths()).map(([name, file]) => `${name}=${file}`),
+        },
       },
     });
     if (props.placement) {

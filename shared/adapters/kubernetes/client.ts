@@ -1,16 +1,15 @@
-import {
-  ApiException,
-  BatchV1Api,
-  type ConfigurationOptions,
-  type KubeConfig,
-  Observable,
-  type RequestContext,
-  type ResponseContext,
-  type V1Job,
+import type {
+  ConfigurationOptions,
+  KubeConfig,
+  RequestContext,
+  ResponseContext,
+  V1Job,
 } from '@kubernetes/client-node';
 import { FINALIZER } from '../../core/job/labels.ts';
 import type { CallOptions, KubeCounters, KubeJobs, Log, Released } from '../../core/ports.ts';
+import { ApiException, Observable } from './client-node.ts';
 import { isNetworkError, KubeError, parseWarnings, toKubeFailure } from './errors.ts';
+import { KubeApi } from './kube-api.ts';
 import { type KubeRetryOptions, kubeRetry } from './retry.ts';
 
 /** A finalizer list that keeps changing under us is left for the next pass after this many tries. */
@@ -41,16 +40,17 @@ export interface KubeClientOptions {
  * the request timeout and the call's deadline), fails as one KubeError, and is retried on a
  * transient fault with kubeRetry (Retry-After honoured, never past the deadline). This class has
  * the single-Job calls submit needs; KubeWatchClient (watch-client.ts) adds the lists, watches and
- * logs of the reconciler, so that submit's bundle carries no CoreV1Api.
+ * logs of the reconciler.
  */
 export class KubeClient implements KubeJobs {
   readonly counters = noKubeCalls();
-  protected readonly batch: BatchV1Api;
+  /** The calls, without client-node's generated API classes (see kube-api.ts). */
+  protected readonly api: KubeApi;
   private readonly requestTimeoutMs: number;
   private readonly retry: KubeRetryOptions;
 
   constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
-    this.batch = kubeConfig.makeApiClient(BatchV1Api);
+    this.api = kubeConfig.makeApiClient(KubeApi);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
     this.retry = { log: options.log, retry: options.retry, sleep: options.sleep };
   }
@@ -58,7 +58,7 @@ export class KubeClient implements KubeJobs {
   async createJob(job: V1Job, call?: CallOptions): Promise<{ warnings: string[] }> {
     const namespace = job.metadata?.namespace ?? '';
     const info = await this.request('createJob', call, (o) =>
-      this.batch.createNamespacedJobWithHttpInfo({ namespace, body: job }, o),
+      this.api.createNamespacedJobWithHttpInfo({ namespace, body: job }, o),
     );
     return { warnings: parseWarnings(info.headers.warning) };
   }
@@ -66,7 +66,7 @@ export class KubeClient implements KubeJobs {
   async readJob(namespace: string, name: string, call?: CallOptions): Promise<V1Job | undefined> {
     this.counters.getJob++;
     try {
-      return await this.request('readJob', call, (o) => this.batch.readNamespacedJob({ namespace, name }, o));
+      return await this.request('readJob', call, (o) => this.api.readNamespacedJob({ namespace, name }, o));
     } catch (error) {
       if (error instanceof KubeError && error.kind === 'not-found') return undefined;
       throw error;
@@ -77,7 +77,7 @@ export class KubeClient implements KubeJobs {
     this.counters.deleteJob++;
     try {
       await this.request('deleteJob', call, (o) =>
-        this.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Foreground' }, o),
+        this.api.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Foreground' }, o),
       );
       return 'deleted';
     } catch (error) {
@@ -92,7 +92,7 @@ export class KubeClient implements KubeJobs {
     return this.releaseFinalizer(
       job,
       () => this.readJob(namespace, name, call),
-      (body, o) => this.batch.patchNamespacedJob({ namespace, name, body }, o),
+      (body, o) => this.api.patchNamespacedJob({ namespace, name, body }, o),
       call,
     );
   }

@@ -1,5 +1,5 @@
-import { ApiException } from '@kubernetes/client-node';
 import { classifyKube, type FailureClass, type KubeFailure } from '../../core/kube-failure.ts';
+import { ApiException } from './client-node.ts';
 
 export class KubeError extends Error {
   readonly failure: KubeFailure;

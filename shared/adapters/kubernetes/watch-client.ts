@@ -1,15 +1,10 @@
-import {
-  type BatchV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type V1Job,
-  type V1Pod,
-  Watch,
-} from '@kubernetes/client-node';
+import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { CallOptions, JobPage, JobWatch, Released, WatchEnd, WatchEventType } from '../../core/ports.ts';
 import type { LogTail } from '../../core/reconcile/result.ts';
 import { KubeClient, type KubeClientOptions } from './client.ts';
+import { Watch } from './client-node.ts';
 import { KubeError, toKubeFailure } from './errors.ts';
+import type { KubeApi } from './kube-api.ts';
 import { inSelectors, JOB_NAME_LABEL, LIST_PAGE_SIZE } from './selectors.ts';
 import { watchStream } from './watch.ts';
 
@@ -18,12 +13,10 @@ const MAX_RELISTS = 3;
 
 /** The Kubernetes client of the reconciler: KubeClient plus lists, watches and pod logs. */
 export class KubeWatchClient extends KubeClient implements JobWatch {
-  private readonly core: CoreV1Api;
   private readonly watcher: Watch;
 
   constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
     super(kubeConfig, options);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.watcher = new Watch(kubeConfig);
   }
 
@@ -31,11 +24,11 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
     let relists = 0;
     let token: string | undefined;
     for (;;) {
-      let page: Awaited<ReturnType<BatchV1Api['listNamespacedJob']>>;
+      let page: Awaited<ReturnType<KubeApi['listNamespacedJob']>>;
       try {
         this.counters.listJobs++;
         page = await this.request('listJobs', call, (o) =>
-          this.batch.listNamespacedJob(
+          this.api.listNamespacedJob(
             { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: token },
             o,
           ),
@@ -64,7 +57,7 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
       do {
         this.counters.listPods++;
         const page = await this.request('listPods', call, (o) =>
-          this.core.listNamespacedPod(
+          this.api.listNamespacedPod(
             { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: token },
             o,
           ),
@@ -79,7 +72,7 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
   async jobsResourceVersion(namespace: string, labelSelector: string, call?: CallOptions): Promise<string> {
     this.counters.listJobs++;
     const page = await this.request('listJobs', call, (o) =>
-      this.batch.listNamespacedJob({ namespace, labelSelector, limit: 1 }, o),
+      this.api.listNamespacedJob({ namespace, labelSelector, limit: 1 }, o),
     );
     return page.metadata?.resourceVersion ?? '';
   }
@@ -87,7 +80,7 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
   async podsResourceVersion(namespace: string, call?: CallOptions): Promise<string> {
     this.counters.listPods++;
     const page = await this.request('listPods', call, (o) =>
-      this.core.listNamespacedPod({ namespace, labelSelector: JOB_NAME_LABEL, limit: 1 }, o),
+      this.api.listNamespacedPod({ namespace, labelSelector: JOB_NAME_LABEL, limit: 1 }, o),
     );
     return page.metadata?.resourceVersion ?? '';
   }
@@ -103,7 +96,7 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
     this.counters.podLogs++;
     try {
       const text = await this.once((o) =>
-        this.core.readNamespacedPodLog({ namespace, name: pod, container, tailLines, limitBytes }, o),
+        this.api.readNamespacedPodLog({ namespace, name: pod, container, tailLines, limitBytes }, o),
       );
       return { tail: typeof text === 'string' ? text : String(text) };
     } catch (error) {
@@ -121,14 +114,14 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
       async () => {
         try {
           return await this.request('readPod', call, (o) =>
-            this.core.readNamespacedPod({ namespace, name }, o),
+            this.api.readNamespacedPod({ namespace, name }, o),
           );
         } catch (error) {
           if (error instanceof KubeError && error.kind === 'not-found') return undefined;
           throw error;
         }
       },
-      (body, o) => this.core.patchNamespacedPod({ namespace, name, body }, o),
+      (body, o) => this.api.patchNamespacedPod({ namespace, name, body }, o),
       call,
     );
   }

@@ -1,5 +1,6 @@
-import { ApiException, type V1Job, type V1Pod, type Watch } from '@kubernetes/client-node';
+import type { V1Job, V1Pod, Watch } from '@kubernetes/client-node';
 import type { KubeCounters, WatchEnd, WatchEventType } from '../../core/ports.ts';
+import { ApiException } from './client-node.ts';
 
 /** One watch request lasts at most this long; the stream is then resumed from its resourceVersion. */
 const WATCH_REQUEST_SECONDS = 25;

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { Reason } from '../job/record.ts';
 import { JOB_ID_PATTERN } from './request-fields.ts';
 import { requestHash } from './request-hash.ts';
@@ -8,6 +7,7 @@ import {
   type SubmitRequest,
   submitRequestSchema,
 } from './request-schema.ts';
+import type * as z from './zod.ts';
 
 /** Bodies above this are refused before parsing (a record must fit a DynamoDB item). */
 export const MAX_BODY_BYTES = 128 * 1024;

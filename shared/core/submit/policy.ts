@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { MIN_RECORD_RETENTION_SECONDS } from '../../resources.ts';
 import { isDns1123Label, isQuantity, parseQuantity } from './k8s-syntax.ts';
 import { baseTemplateSchema } from './template.ts';
+import * as z from './zod.ts';
 
 /**
  * The operator policy: allow-lists, caps and defaults, plus the base Job template. Loaded from
@@ -9,8 +9,8 @@ import { baseTemplateSchema } from './template.ts';
  * first: the runner's own fields; the policy's allow-lists and caps (they reject, never clamp);
  * the request; the base template; the policy's defaults (resolve.ts applies them).
  */
-const quantity = z.string().refine(isQuantity, 'must be a Kubernetes quantity');
-const names = z.array(z.string().min(1)).default([]);
+const quantity = z.string().check(z.refine(isQuantity, 'must be a Kubernetes quantity'));
+const names = z._default(z.array(z.string().check(z.minLength(1))), []);
 
 /**
  * Who may send what: a sender (the SQS record's SenderId, set by SQS from the sender's credentials)
@@ -18,87 +18,95 @@ const names = z.array(z.string().min(1)).default([]);
  * `*` (`AROAEXAMPLE:*`, every session of one role); `*` alone matches every sender.
  */
 const principalSchema = z.strictObject({
-  senderId: z
-    .string()
-    .min(1)
-    .refine((id) => !id.slice(0, -1).includes('*'), 'a * may only end the pattern'),
+  senderId: z.string().check(
+    z.minLength(1),
+    z.refine((id) => !id.slice(0, -1).includes('*'), 'a * may only end the pattern'),
+  ),
   /** Owners this sender may submit for (and cancel the jobs of): exact names, or `*` for any. */
   owners: names,
   /** May cancel any owner's job (an operator). */
-  cancelAny: z.boolean().default(false),
+  cancelAny: z._default(z.boolean(), false),
 });
+
+const int = (min: number, fallback: number) => z._default(z.int().check(z.gte(min)), fallback);
 
 export const policySchema = z.strictObject({
   /** Intersected with JOBS_NAMESPACES (where the Role is bound); absent = all of those. */
-  namespaces: z.array(z.string().refine(isDns1123Label, 'must be a DNS-1123 label')).min(1).optional(),
-  defaultNamespace: z.string().optional(),
-  images: z
-    .strictObject({
+  namespaces: z.optional(
+    z.array(z.string().check(z.refine(isDns1123Label, 'must be a DNS-1123 label'))).check(z.minLength(1)),
+  ),
+  defaultNamespace: z.optional(z.string()),
+  images: z._default(
+    z.strictObject({
       /** Registry hosts, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com` (`docker.io` for bare names). */
       allowedRegistries: names,
       /** Reference prefixes, e.g. `registry.example/team/`; a prefix matches at a `/`, `:` or `@` boundary. */
       allowedPrefixes: names,
-    })
-    .default({ allowedRegistries: [], allowedPrefixes: [] }),
+    }),
+    { allowedRegistries: [], allowedPrefixes: [] },
+  ),
   secrets: names,
-  serviceAccounts: z
-    .array(z.strictObject({ name: z.string().min(1), automountToken: z.boolean().default(false) }))
-    .default([]),
+  serviceAccounts: z._default(
+    z.array(
+      z.strictObject({
+        name: z.string().check(z.minLength(1)),
+        automountToken: z._default(z.boolean(), false),
+      }),
+    ),
+    [],
+  ),
   priorityClasses: names,
-  defaultPriorityClassName: z.string().optional(),
+  defaultPriorityClassName: z.optional(z.string()),
   persistentVolumeClaims: names,
   configMaps: names,
   /** The senders and the owners each may act for; none by default: every message is refused. */
-  principals: z.array(principalSchema).default([]),
+  principals: z._default(z.array(principalSchema), []),
   /** Toleration keys a request may use; none by default. */
   tolerationKeys: names,
   /** Node selector keys a request may use; none by default. */
   nodeSelectorKeys: names,
   /** Pod label keys a request may set (pod labels select pods for Services and NetworkPolicies); none by default. */
   podLabelKeys: names,
-  resources: z
-    .strictObject({
-      defaults: z
-        .strictObject({
-          cpu: quantity.default('250m'),
-          memory: quantity.default('256Mi'),
-          ephemeralStorage: quantity.default('1Gi'),
-        })
-        .default({ cpu: '250m', memory: '256Mi', ephemeralStorage: '1Gi' }),
-      max: z
-        .strictObject({
-          cpu: quantity.default('4'),
-          memory: quantity.default('8Gi'),
-          ephemeralStorage: quantity.default('20Gi'),
-          gpu: z.int().min(0).default(0),
-        })
-        .default({ cpu: '4', memory: '8Gi', ephemeralStorage: '20Gi', gpu: 0 }),
-      gpuResourceName: z.string().default('nvidia.com/gpu'),
-    })
-    .default({
+  resources: z._default(
+    z.strictObject({
+      defaults: z._default(
+        z.strictObject({
+          cpu: z._default(quantity, '250m'),
+          memory: z._default(quantity, '256Mi'),
+          ephemeralStorage: z._default(quantity, '1Gi'),
+        }),
+        { cpu: '250m', memory: '256Mi', ephemeralStorage: '1Gi' },
+      ),
+      max: z._default(
+        z.strictObject({
+          cpu: z._default(quantity, '4'),
+          memory: z._default(quantity, '8Gi'),
+          ephemeralStorage: z._default(quantity, '20Gi'),
+          gpu: int(0, 0),
+        }),
+        { cpu: '4', memory: '8Gi', ephemeralStorage: '20Gi', gpu: 0 },
+      ),
+      gpuResourceName: z._default(z.string(), 'nvidia.com/gpu'),
+    }),
+    {
       defaults: { cpu: '250m', memory: '256Mi', ephemeralStorage: '1Gi' },
       max: { cpu: '4', memory: '8Gi', ephemeralStorage: '20Gi', gpu: 0 },
       gpuResourceName: 'nvidia.com/gpu',
+    },
+  ),
+  limits: z._default(
+    z.strictObject({
+      defaultTimeoutSeconds: int(1, 3600),
+      maxTimeoutSeconds: int(1, 24 * 3600),
+      defaultRetries: int(0, 0),
+      maxRetries: int(0, 10),
+      maxParallelism: int(1, 100),
+      maxCompletions: int(1, 1000),
+      defaultTtlSecondsAfterFinished: int(0, 3600),
+      minTtlSecondsAfterFinished: int(0, 0),
+      maxTtlSecondsAfterFinished: int(0, 7 * 24 * 3600),
     }),
-  limits: z
-    .strictObject({
-      defaultTimeoutSeconds: z.int().min(1).default(3600),
-      maxTimeoutSeconds: z
-        .int()
-        .min(1)
-        .default(24 * 3600),
-      defaultRetries: z.int().min(0).default(0),
-      maxRetries: z.int().min(0).default(10),
-      maxParallelism: z.int().min(1).default(100),
-      maxCompletions: z.int().min(1).default(1000),
-      defaultTtlSecondsAfterFinished: z.int().min(0).default(3600),
-      minTtlSecondsAfterFinished: z.int().min(0).default(0),
-      maxTtlSecondsAfterFinished: z
-        .int()
-        .min(0)
-        .default(7 * 24 * 3600),
-    })
-    .default({
+    {
       defaultTimeoutSeconds: 3600,
       maxTimeoutSeconds: 24 * 3600,
       defaultRetries: 0,
@@ -108,24 +116,28 @@ export const policySchema = z.strictObject({
       defaultTtlSecondsAfterFinished: 3600,
       minTtlSecondsAfterFinished: 0,
       maxTtlSecondsAfterFinished: 7 * 24 * 3600,
+    },
+  ),
+  podSecurity: z._default(
+    z.strictObject({
+      runAsUser: int(1, 65532),
+      runAsGroup: int(1, 65532),
+      fsGroup: z.optional(z.int().check(z.gte(1))),
+      readOnlyRootFilesystem: z._default(z.boolean(), true),
+      tmpSizeLimit: z._default(quantity, '1Gi'),
     }),
-  podSecurity: z
-    .strictObject({
-      runAsUser: z.int().min(1).default(65532),
-      runAsGroup: z.int().min(1).default(65532),
-      fsGroup: z.int().min(1).optional(),
-      readOnlyRootFilesystem: z.boolean().default(true),
-      tmpSizeLimit: quantity.default('1Gi'),
-    })
-    .default({ runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true, tmpSizeLimit: '1Gi' }),
+    { runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true, tmpSizeLimit: '1Gi' },
+  ),
   /** Seconds REJECTED and CANCELLED records are kept (DynamoDB TTL); they outlive any delivery. */
-  recordRetentionSeconds: z
-    .int()
-    .min(MIN_RECORD_RETENTION_SECONDS, {
-      message: `must be at least ${MIN_RECORD_RETENTION_SECONDS} (the queue's and the DLQ's retention): a record must outlive every delivery of its request`,
-    })
-    .default(30 * 24 * 3600),
-  template: baseTemplateSchema.optional(),
+  recordRetentionSeconds: z._default(
+    z.int().check(
+      z.gte(MIN_RECORD_RETENTION_SECONDS, {
+        message: `must be at least ${MIN_RECORD_RETENTION_SECONDS} (the queue's and the DLQ's retention): a record must outlive every delivery of its request`,
+      }),
+    ),
+    30 * 24 * 3600,
+  ),
+  template: z.optional(baseTemplateSchema),
 });
 
 export type PolicyInput = z.input<typeof policySchema>;

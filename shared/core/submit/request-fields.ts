@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { LABELS, RESERVED_PREFIX } from '../job/labels.ts';
 import {
   isDns1123Label,
@@ -8,6 +7,7 @@ import {
   isQuantity,
   keyPrefix,
 } from './k8s-syntax.ts';
+import * as z from './zod.ts';
 
 // The field types of request contract v1 that are Kubernetes names, quantities and metadata.
 
@@ -17,28 +17,39 @@ export const rule = (id: string, message: string) => ({ message, params: { rule:
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,199}$/;
 export const jobIdSchema = z
   .string()
-  .regex(
-    JOB_ID_PATTERN,
-    'jobId: 1-200 characters of A-Z a-z 0-9 . _ : / @ + = -, starting with a letter or digit',
-  )
-  .describe('The client idempotency key. Absent: the SQS message id is used (see docs/request.md).');
+  .check(
+    z.regex(
+      JOB_ID_PATTERN,
+      'jobId: 1-200 characters of A-Z a-z 0-9 . _ : / @ + = -, starting with a letter or digit',
+    ),
+    z.describe('The client idempotency key. Absent: the SQS message id is used (see docs/request.md).'),
+  );
 
 export const ownerSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,127}$/, 'owner: 1-128 characters of A-Z a-z 0-9 . _ : / @ + = -')
-  .describe('Who the job is for; the byOwner index key.');
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,127}$/,
+      'owner: 1-128 characters of A-Z a-z 0-9 . _ : / @ + = -',
+    ),
+    z.describe('Who the job is for; the byOwner index key.'),
+  );
 
 export const dnsLabel = (what: string) =>
-  z.string().refine(isDns1123Label, rule('k8s.dns1123_label', `${what} must be a DNS-1123 label`));
+  z.string().check(z.refine(isDns1123Label, rule('k8s.dns1123_label', `${what} must be a DNS-1123 label`)));
 export const dnsSubdomain = (what: string) =>
   z
     .string()
-    .refine(isDns1123Subdomain, rule('k8s.dns1123_subdomain', `${what} must be a DNS-1123 subdomain`));
+    .check(
+      z.refine(isDns1123Subdomain, rule('k8s.dns1123_subdomain', `${what} must be a DNS-1123 subdomain`)),
+    );
 
 export const quantity = z
   .string()
-  .max(32)
-  .refine(isQuantity, rule('k8s.quantity', 'must be a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi'));
+  .check(
+    z.maxLength(32),
+    z.refine(isQuantity, rule('k8s.quantity', 'must be a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi')),
+  );
 
 /** Our own keys and the ones Kubernetes reserves may not be set by a request. */
 export function isReservedKey(key: string): boolean {
@@ -51,39 +62,48 @@ export function isReservedKey(key: string): boolean {
   return k8s && prefix !== 'app.kubernetes.io';
 }
 
-const metadataKey = z
-  .string()
-  .refine(isQualifiedName, rule('k8s.qualified_name', 'must be a qualified name ([prefix/]name, name <= 63)'))
-  .refine((key) => !isReservedKey(key), rule('labels.reserved_prefix', 'this key or prefix is reserved'));
+const metadataKey = z.string().check(
+  z.refine(
+    isQualifiedName,
+    rule('k8s.qualified_name', 'must be a qualified name ([prefix/]name, name <= 63)'),
+  ),
+  z.refine((key) => !isReservedKey(key), rule('labels.reserved_prefix', 'this key or prefix is reserved')),
+);
 
 export const labels = z
   .record(
     metadataKey,
-    z.string().refine(isLabelValue, rule('k8s.label_value', 'must be a label value (<= 63)')),
+    z.string().check(z.refine(isLabelValue, rule('k8s.label_value', 'must be a label value (<= 63)'))),
   )
-  .refine((value) => Object.keys(value).length <= 32, rule('labels.too_many', 'at most 32 labels'));
+  .check(z.refine((value) => Object.keys(value).length <= 32, rule('labels.too_many', 'at most 32 labels')));
 
 /** Node selectors match node labels, the well-known `kubernetes.io` ones included: no reserved check. */
 export const nodeSelector = z
   .record(
     z
       .string()
-      .refine(
-        isQualifiedName,
-        rule('k8s.qualified_name', 'must be a qualified name ([prefix/]name, name <= 63)'),
+      .check(
+        z.refine(
+          isQualifiedName,
+          rule('k8s.qualified_name', 'must be a qualified name ([prefix/]name, name <= 63)'),
+        ),
       ),
-    z.string().refine(isLabelValue, rule('k8s.label_value', 'must be a label value (<= 63)')),
+    z.string().check(z.refine(isLabelValue, rule('k8s.label_value', 'must be a label value (<= 63)'))),
   )
-  .refine(
-    (value) => Object.keys(value).length <= 20,
-    rule('node_selector.too_many', 'at most 20 node selector terms'),
+  .check(
+    z.refine(
+      (value) => Object.keys(value).length <= 20,
+      rule('node_selector.too_many', 'at most 20 node selector terms'),
+    ),
   );
 
 export const annotations = z
   .record(metadataKey, z.string())
-  .refine(
-    (value) => Object.entries(value).reduce((n, [k, v]) => n + k.length + v.length, 0) <= 64 * 1024,
-    rule('annotations.too_large', 'annotations may hold at most 64 KiB'),
+  .check(
+    z.refine(
+      (value) => Object.entries(value).reduce((n, [k, v]) => n + k.length + v.length, 0) <= 64 * 1024,
+      rule('annotations.too_large', 'annotations may hold at most 64 KiB'),
+    ),
   );
 
 export const byName = <T extends { name: string }>(items: T[] | undefined) => {

@@ -1,5 +1,5 @@
 import type { V1Container, V1Job } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from './zod.ts';
 
 /**
  * The operator's base Job template (as Nautobot's Job manifest setting): a `batch/v1` Job whose
@@ -7,39 +7,41 @@ import { z } from 'zod';
  * to the rendered Job. At most one container (the job's); the runner's own fields always win.
  */
 const stringMap = z.record(z.string(), z.string());
-const metadata = z.looseObject({ labels: stringMap.optional(), annotations: stringMap.optional() });
+const metadata = z.looseObject({ labels: z.optional(stringMap), annotations: z.optional(stringMap) });
 const container = z.looseObject({
-  name: z.string().optional(),
-  image: z.string().optional(),
-  resources: z.looseObject({ limits: stringMap.optional(), requests: stringMap.optional() }).optional(),
+  name: z.optional(z.string()),
+  image: z.optional(z.string()),
+  resources: z.optional(z.looseObject({ limits: z.optional(stringMap), requests: z.optional(stringMap) })),
 });
 
 export const baseTemplateSchema = z.looseObject({
-  apiVersion: z.literal('batch/v1').optional(),
-  kind: z.literal('Job').optional(),
-  metadata: metadata.optional(),
-  spec: z
-    .looseObject({
-      activeDeadlineSeconds: z.int().min(1).optional(),
-      backoffLimit: z.int().min(0).optional(),
-      ttlSecondsAfterFinished: z.int().min(0).optional(),
-      template: z
-        .looseObject({
-          metadata: metadata.optional(),
-          spec: z
-            .looseObject({
-              containers: z.array(container).max(1, 'the base template may hold one container').optional(),
-              initContainers: z
-                .undefined({ error: 'the base template may not hold init containers' })
-                .optional(),
-              priorityClassName: z.string().optional(),
-              serviceAccountName: z.string().optional(),
-            })
-            .optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  apiVersion: z.optional(z.literal('batch/v1')),
+  kind: z.optional(z.literal('Job')),
+  metadata: z.optional(metadata),
+  spec: z.optional(
+    z.looseObject({
+      activeDeadlineSeconds: z.optional(z.int().check(z.gte(1))),
+      backoffLimit: z.optional(z.int().check(z.gte(0))),
+      ttlSecondsAfterFinished: z.optional(z.int().check(z.gte(0))),
+      template: z.optional(
+        z.looseObject({
+          metadata: z.optional(metadata),
+          spec: z.optional(
+            z.looseObject({
+              containers: z.optional(
+                z.array(container).check(z.maxLength(1, 'the base template may hold one container')),
+              ),
+              initContainers: z.optional(
+                z.undefined({ error: 'the base template may not hold init containers' }),
+              ),
+              priorityClassName: z.optional(z.string()),
+              serviceAccountName: z.optional(z.string()),
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type BaseTemplate = z.output<typeof baseTemplateSchema>;

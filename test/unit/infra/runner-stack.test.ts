@@ -206,6 +206,11 @@ describe('bundle', () => {
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       assert.ok(code.startsWith(BUNDLING.banner), 'bundle does not start with the createRequire banner');
       assert.ok(existsSync(join(dir, 'index.mjs.map')), 'no source map');
+      // The map that --enable-source-maps parses at init names the sources without their text.
+      const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as {
+        sourcesContent?: unknown;
+      };
+      assert.equal(map.sourcesContent, undefined);
       assert.match(code, /export\s*\{[^}]*handler/, 'no ESM export of handler');
     }
   });
