@@ -33,9 +33,6 @@ export function buildApp(app: App): {
 
   let example: ExampleClusterStack | undefined;
   if (config.exampleCluster) {
-    if (!config.kubectlLayerArn) {
-      throw new Error('-c exampleCluster=true needs -c kubectlLayerArn=<a layer with kubectl and helm>');
-    }
     example = new ExampleClusterStack(app, `${config.stackName}ExampleCluster`, {
       ...runnerProps,
       description: 'eks-job-runner example: a VPC, an EKS Auto Mode cluster and the runner on it',

@@ -27,7 +27,7 @@ export interface AppConfig {
   alarmTopicArn?: string;
   scheduledJobs: ScheduledJobConfig[];
   functionEnvironment: NonNullable<JobRunnerProps['functionEnvironment']>;
-  /** Adds the example stack that creates a cluster; it needs kubectlLayerArn. */
+  /** Adds the example stack that creates a cluster (its kubectl layer: kubectlLayerArn, or the package's). */
   exampleCluster: boolean;
   kubectlLayerArn?: string;
   /** The example VPC's AZs; empty for the stack's default. */

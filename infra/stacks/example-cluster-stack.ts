@@ -1,3 +1,4 @@
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -10,11 +11,11 @@ export interface ExampleClusterStackProps
   extends StackProps,
     Omit<JobRunnerProps, 'cluster' | 'placement' | 'tableRemovalPolicy'> {
   /**
-   * A Lambda layer with /opt/kubectl/kubectl and /opt/helm/helm (for example the layer.zip
-   * of the @aws-cdk/lambda-layer-kubectl-v35 package, published once per account/region):
-   * CDK applies the namespaces and the RBAC through it.
+   * A Lambda layer with /opt/kubectl/kubectl and /opt/helm/helm through which CDK applies the
+   * namespaces and the RBAC. Default: the layer of the @aws-cdk/lambda-layer-kubectl-v35
+   * package, deployed as an asset of this stack; an ARN uses a layer published already.
    */
-  kubectlLayerArn: string;
+  kubectlLayerArn?: string;
   /** Two or more AZ names. Default: the region's first two, chosen by CloudFormation. */
   availabilityZones?: string[];
 }
@@ -54,7 +55,9 @@ export class ExampleClusterStack extends Stack {
         eks.ClusterLoggingTypes.SCHEDULER,
       ],
       kubectlProviderOptions: {
-        kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(this, 'KubectlLayer', props.kubectlLayerArn),
+        kubectlLayer: props.kubectlLayerArn
+          ? lambda.LayerVersion.fromLayerVersionArn(this, 'KubectlLayer', props.kubectlLayerArn)
+          : new KubectlV35Layer(this, 'KubectlLayer'),
       },
     });
 

@@ -41,6 +41,20 @@ describe('example cluster', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Layers: Match.arrayWith([EXAMPLE_CONTEXT.kubectlLayerArn]),
     });
+    const layers = Object.values(template.findResources('AWS::Lambda::LayerVersion')) as Cfn[];
+    assert.ok(!layers.some((layer) => String(layer.Properties.Description).includes('kubectl')));
+  });
+
+  test("without one, from the kubectl-v35 package's layer, deployed with the stack: no hand step", () => {
+    const { kubectlLayerArn: _, ...context } = EXAMPLE_CONTEXT;
+    const { example: packaged } = synthApp(context);
+    assert.ok(packaged);
+    const layered = Template.fromStack(packaged);
+    const [layerId] = Object.entries(layered.findResources('AWS::Lambda::LayerVersion'))
+      .filter(([, layer]) => String((layer as Cfn).Properties.Description).includes('kubectl'))
+      .map(([id]) => id);
+    assert.ok(layerId, "the package's kubectl layer in the stack");
+    layered.hasResourceProperties('AWS::Lambda::Function', { Layers: Match.arrayWith([{ Ref: layerId }]) });
   });
 
   test("spreads over the region's first two AZs, which CloudFormation picks: no lookup, no hard-coded name", () => {
