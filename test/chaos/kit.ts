@@ -228,6 +228,8 @@ export class EventTap {
   private queueUrl = '';
   /** Events received, by `detail.eventId` (one transition): more than one is a duplicate. */
   readonly byTransition = new Map<string, number>();
+  /** The states each job's events announced. */
+  readonly states = new Map<string, Set<string>>();
 
   async open(owner: string): Promise<void> {
     this.queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: this.name }))).QueueUrl ?? '';
@@ -256,8 +258,11 @@ export class EventTap {
       const messages = out.Messages ?? [];
       if (messages.length === 0) return;
       for (const m of messages) {
-        const key = (JSON.parse(m.Body ?? '{}') as { detail: { eventId: string } }).detail.eventId;
-        this.byTransition.set(key, (this.byTransition.get(key) ?? 0) + 1);
+        const { detail } = JSON.parse(m.Body ?? '{}') as {
+          detail: { eventId: string; jobId: string; state: string };
+        };
+        this.byTransition.set(detail.eventId, (this.byTransition.get(detail.eventId) ?? 0) + 1);
+        this.states.set(detail.jobId, (this.states.get(detail.jobId) ?? new Set()).add(detail.state));
       }
       await sqs.send(
         new DeleteMessageBatchCommand({
