@@ -1,6 +1,6 @@
 // `logs --follow`: streams pods/log of a running job's pods with the caller's own cluster access,
 // while the record says the job runs. The record's log tails stay the source once pods are gone.
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { CoreV1Api, type KubeConfig, Log, type V1Pod } from '@kubernetes/client-node';
 import { JOB_NAME_LABEL } from '../shared/adapters/kubernetes/selectors.ts';
 import type { JobRecord } from '../shared/core/job/record.ts';
@@ -31,6 +31,7 @@ export async function followLogs(first: JobRecord, deps: FollowDeps): Promise<Jo
   const streams = new Map<string, { done: Promise<void>; controller?: AbortController }>();
   const selector = `${JOB_NAME_LABEL}=${first.jobName}`;
   let record = first;
+  let stopping = false;
 
   const stream = async (pod: V1Pod): Promise<void> => {
     const name = pod.metadata?.name ?? '';
@@ -41,6 +42,14 @@ export async function followLogs(first: JobRecord, deps: FollowDeps): Promise<Jo
     streams.set(name, entry);
     io.err(`==> ${name} <==\n`);
     pass.on('data', (chunk: Buffer) => io.out(chunk.toString('utf8')));
+    // client-node pipes the response into `pass` and listens for no error on it: an aborted or
+    // broken stream would be an uncaught exception. Ours ends the pod's output instead.
+    pass.once('pipe', (source: Readable) =>
+      source.once('error', (error) => {
+        if (!stopping) io.err(`(the log stream of ${name} broke: ${firstLine(error)})\n`);
+        pass.end();
+      }),
+    );
     try {
       entry.controller = await log.log(first.namespace as string, name, container, pass, { follow: true });
     } catch (error) {
@@ -55,7 +64,9 @@ export async function followLogs(first: JobRecord, deps: FollowDeps): Promise<Jo
     try {
       pods = (await core.listNamespacedPod({ namespace: first.namespace, labelSelector: selector })).items;
     } catch (error) {
-      throw noAccess(error);
+      throw isForbidden(error)
+        ? noAccess(error)
+        : new CliError(`cannot reach the cluster: ${firstLine(error)}`);
     }
     for (const pod of pods.filter(started)) if (!streams.has(pod.metadata?.name ?? '')) await stream(pod);
     record = (await deps.read()) ?? record;
@@ -64,6 +75,7 @@ export async function followLogs(first: JobRecord, deps: FollowDeps): Promise<Jo
   }
   const drained = Promise.all([...streams.values()].map((s) => s.done));
   await Promise.race([drained, deps.sleep(DRAIN_MS)]);
+  stopping = true;
   for (const s of streams.values()) s.controller?.abort();
 
   // pods that came and went between two polls: their recorded tails
@@ -80,9 +92,10 @@ function isForbidden(error: unknown): boolean {
   return code === 401 || code === 403;
 }
 
+const firstLine = (error: unknown): string => String((error as Error).message).split('\n')[0] ?? '';
+
 function noAccess(error: unknown): CliError {
-  const message = (error as Error).message.split('\n')[0];
   return new CliError(
-    `cannot stream logs from the cluster (${message}): --follow needs pods list and pods/log get in the job's namespace (--kubeconfig FILE)`,
+    `cannot stream logs from the cluster (${firstLine(error)}): --follow needs pods list and pods/log get in the job's namespace (--kubeconfig FILE)`,
   );
 }
