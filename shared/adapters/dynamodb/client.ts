@@ -13,6 +13,8 @@ export interface AwsClientOptions {
   maxAttempts?: number;
   /** Milliseconds before a request with no response fails (and is retried by the SDK). */
   requestTimeoutMs?: number;
+  /** Static credentials (the local stack's dummy ones); otherwise the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 let documentClient: DynamoDBDocumentClient | undefined;
@@ -21,6 +23,7 @@ export function createDocumentClient(options: AwsClientOptions = {}): DynamoDBDo
   const client = new DynamoDBClient({
     region: options.region ?? process.env.AWS_REGION,
     endpoint: options.endpoint,
+    credentials: options.credentials,
     maxAttempts: options.maxAttempts ?? 4,
     requestHandler: { requestTimeout: options.requestTimeoutMs ?? 5000, connectionTimeout: 2000 },
   });
