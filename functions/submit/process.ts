@@ -25,18 +25,22 @@ export function processMessage(
   message: QueueMessage,
   batch: { deadline: number; scope: BatchScope },
 ): Promise<Outcome> {
-  // One span per message: its DynamoDB and Kubernetes calls are children, its job id on it.
-  const attributes = { 'messaging.system': 'aws_sqs', 'messaging.message.id': message.messageId };
+  const parsed = parseBody(message.body, message.messageId);
+  const jobId = parsed.kind === 'invalid' ? parsed.key : parsed.request.jobId;
+  const senderId = message.attributes?.SenderId;
+  const log = deps.log.child({ jobId, messageId: message.messageId, action: parsed.kind, senderId });
+  const ctx: MessageContext = { deps, log, messageId: message.messageId, senderId, ...batch };
+  // One span per message, with its job id: the DynamoDB and Kubernetes calls it makes are children.
+  const attributes = {
+    [JOB_ID]: jobId,
+    'messaging.system': 'aws_sqs',
+    'messaging.message.id': message.messageId,
+    'submit.action': parsed.kind,
+  };
   return traced(
     'submit message',
     attributes,
     async (span) => {
-      const parsed = parseBody(message.body, message.messageId);
-      const jobId = parsed.kind === 'invalid' ? parsed.key : parsed.request.jobId;
-      span.setAttributes({ [JOB_ID]: jobId, 'submit.action': parsed.kind });
-      const senderId = message.attributes?.SenderId;
-      const log = deps.log.child({ jobId, messageId: message.messageId, action: parsed.kind, senderId });
-      const ctx: MessageContext = { deps, log, messageId: message.messageId, senderId, ...batch };
       try {
         const outcome = await dispatch(ctx, parsed, message.body);
         span.setAttribute('submit.outcome', outcome);

@@ -21,7 +21,8 @@ const XRAY_ANNOTATIONS = { 'aws.xray.annotations': [JOB_ID] };
 
 /**
  * Runs `fn` in a span named `name`, the active span for the calls it makes. A throw ends the span
- * as an error, with the exception recorded, and is rethrown. Undefined attributes are left out.
+ * as an error, with the exception recorded, and is rethrown. Undefined attributes are left out; a
+ * span with a job id asks X-Ray to index it.
  */
 export function traced<T>(
   name: string,
@@ -29,8 +30,9 @@ export function traced<T>(
   fn: (span: Span) => Promise<T>,
   kind: SpanKind = SpanKind.INTERNAL,
 ): Promise<T> {
-  const defined: Attributes = { ...XRAY_ANNOTATIONS };
+  const defined: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) if (value !== undefined) defined[key] = value;
+  if (defined[JOB_ID] !== undefined) Object.assign(defined, XRAY_ANNOTATIONS);
   return tracer.startActiveSpan(name, { kind, attributes: defined }, async (span) => {
     try {
       return await fn(span);
