@@ -5,6 +5,7 @@ import { type JobPlan, jobIdOf, planJob } from '../../shared/core/reconcile/plan
 import { type LogTail, logPods, mainContainer } from '../../shared/core/reconcile/result.ts';
 import { terminalCondition } from '../../shared/core/reconcile/status.ts';
 import { conflict, done, optimisticUpdate, type Step } from '../../shared/runtime/optimistic-update.ts';
+import { JOB_ID, type Span, traced } from '../../shared/runtime/tracing.ts';
 import { jobKey, Part } from './context.ts';
 import { noteLag } from './stats.ts';
 
@@ -17,8 +18,20 @@ const WRITE_ROUNDS = 4;
  * of the writes that won are published from the table's stream (functions/publish), not here.
  */
 export class JobWriter extends Part {
-  /** Brings one observed Job's record up to date. Logs are read only for a terminal write. */
-  async reconcileJob(namespace: string, job: V1Job, pods: V1Pod[]): Promise<void> {
+  /**
+   * Brings one observed Job's record up to date, in a span with its job id (the calls it makes are
+   * children). Logs are read only for a terminal write.
+   */
+  reconcileJob(namespace: string, job: V1Job, pods: V1Pod[]): Promise<void> {
+    const attributes = {
+      [JOB_ID]: jobIdOf(job),
+      'k8s.namespace.name': namespace,
+      'k8s.job.name': job.metadata?.name,
+    };
+    return traced('reconcile job', attributes, (span) => this.writeJob(namespace, job, pods, span));
+  }
+
+  private async writeJob(namespace: string, job: V1Job, pods: V1Pod[], span: Span): Promise<void> {
     const { settings } = this.run;
     let logs: Map<string, LogTail> | undefined;
     const written = await optimisticUpdate<JobRecord | undefined, JobRecord | undefined | 'gave-up'>({
@@ -35,6 +48,7 @@ export class JobWriter extends Part {
       },
       exhausted: () => 'gave-up' as const,
     });
+    span.setAttribute('reconcile.written', written === 'gave-up' ? 'gave-up' : (written?.state ?? 'none'));
     if (written === 'gave-up') {
       this.run.log.warn('gave up on a job after repeated write conflicts', { jobId: jobIdOf(job) });
     } else if (written && isTerminal(written.state)) {

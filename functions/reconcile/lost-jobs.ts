@@ -3,6 +3,7 @@ import { isTerminal } from '../../shared/core/job/state.ts';
 import { jobIdOf, planMissing } from '../../shared/core/reconcile/plan.ts';
 import { done, optimisticUpdate } from '../../shared/runtime/optimistic-update.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
+import { JOB_ID, traced } from '../../shared/runtime/tracing.ts';
 import { Part } from './context.ts';
 
 /** Rounds of read -> plan -> write for one vanished job. */
@@ -48,7 +49,9 @@ export class LostJobs extends Part {
     );
     await mapPool(due, settings.concurrency, async ([jobId, suspect]) => {
       try {
-        await this.confirmOne(jobId, suspect);
+        const { namespace, jobName } = suspect.record;
+        const attributes = { [JOB_ID]: jobId, 'k8s.namespace.name': namespace, 'k8s.job.name': jobName };
+        await traced('reconcile lost job', attributes, () => this.confirmOne(jobId, suspect));
       } catch (error) {
         this.run.stats.errors++;
         this.run.log.error('confirming a vanished job failed', { jobId, error: String(error) });

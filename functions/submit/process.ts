@@ -2,6 +2,7 @@ import type { SQSRecordAttributes } from 'aws-lambda';
 import { messageRefusal } from '../../shared/core/submit/authorize.ts';
 import { type Parsed, parseBody } from '../../shared/core/submit/parse-request.ts';
 import { REJECTION, rawBodyForRecord } from '../../shared/core/submit/records.ts';
+import { JOB_ID, SpanKind, traced } from '../../shared/runtime/tracing.ts';
 import { cancel } from './cancel.ts';
 import type { BatchScope, MessageContext, Outcome, SubmitDeps } from './deps.ts';
 import { recordRejection, recordUnauthorized } from './reject.ts';
@@ -19,7 +20,7 @@ export interface QueueMessage {
  * a transient fault throws (RetryLater or an AWS error), which the batch reports as an item
  * failure so that SQS redelivers it, and after maxReceiveCount moves it to the DLQ.
  */
-export async function processMessage(
+export function processMessage(
   deps: SubmitDeps,
   message: QueueMessage,
   batch: { deadline: number; scope: BatchScope },
@@ -29,15 +30,31 @@ export async function processMessage(
   const senderId = message.attributes?.SenderId;
   const log = deps.log.child({ jobId, messageId: message.messageId, action: parsed.kind, senderId });
   const ctx: MessageContext = { deps, log, messageId: message.messageId, senderId, ...batch };
-  try {
-    return await dispatch(ctx, parsed, message.body);
-  } catch (error) {
-    log.warn('message failed, left for redelivery', {
-      error: error instanceof Error ? error.message : String(error),
-      cause: error instanceof Error && error.cause ? String(error.cause) : undefined,
-    });
-    throw error;
-  }
+  // One span per message, with its job id: the DynamoDB and Kubernetes calls it makes are children.
+  const attributes = {
+    [JOB_ID]: jobId,
+    'messaging.system': 'aws_sqs',
+    'messaging.message.id': message.messageId,
+    'submit.action': parsed.kind,
+  };
+  return traced(
+    'submit message',
+    attributes,
+    async (span) => {
+      try {
+        const outcome = await dispatch(ctx, parsed, message.body);
+        span.setAttribute('submit.outcome', outcome);
+        return outcome;
+      } catch (error) {
+        log.warn('message failed, left for redelivery', {
+          error: error instanceof Error ? error.message : String(error),
+          cause: error instanceof Error && error.cause ? String(error.cause) : undefined,
+        });
+        throw error;
+      }
+    },
+    SpanKind.CONSUMER,
+  );
 }
 
 function dispatch(ctx: MessageContext, parsed: Parsed, body: string): Promise<Outcome> {

@@ -20,6 +20,7 @@ export function buildApp(app: App): {
     reconcileLagThresholdSeconds: config.reconcileLagThresholdSeconds,
     submit: config.submit,
     alarmTopicArn: config.alarmTopicArn,
+    adotLayerArn: config.adotLayerArn,
     scheduledJobs: config.scheduledJobs,
     functionEnvironment: config.functionEnvironment,
   };

@@ -25,6 +25,8 @@ export interface AppConfig {
   vpcPlacement?: VpcPlacementIds;
   tableRemovalPolicy: RemovalPolicy;
   alarmTopicArn?: string;
+  /** An ADOT Lambda layer (arm64) for the functions: the code's spans to X-Ray; else active tracing only. */
+  adotLayerArn?: string;
   scheduledJobs: ScheduledJobConfig[];
   functionEnvironment: NonNullable<JobRunnerProps['functionEnvironment']>;
   /** Adds the example stack that creates a cluster (its kubectl layer: kubectlLayerArn, or the package's). */
@@ -58,6 +60,7 @@ export function readConfig(node: Node): AppConfig {
       : undefined,
     tableRemovalPolicy: removalPolicy(text(read('tableRemovalPolicy')) ?? 'retain'),
     alarmTopicArn: text(read('alarmTopicArn')),
+    adotLayerArn: text(read('adotLayerArn')),
     scheduledJobs: scheduledJobs(read('scheduledJobs')),
     functionEnvironment: functionEnvironment(read('functionEnvironment')),
     exampleCluster: flag(read('exampleCluster'), false),

@@ -57,6 +57,11 @@ export interface JobRunnerProps {
   reconcileLagThresholdSeconds?: number;
   scheduledJobs?: ScheduledJobConfig[];
   /**
+   * An ADOT Lambda layer (arm64) on all three functions, which records the spans the code opens
+   * (docs/deploy.md, "Tracing"); without it, active tracing only.
+   */
+  adotLayerArn?: string;
+  /**
    * Further settings each function reads (e.g. RETENTION_DAYS, PENDING_LIMIT_SECONDS for
    * reconcile; SUBMIT_CONCURRENCY for submit), passed through as environment variables.
    */
@@ -80,6 +85,7 @@ const MANAGED_ENVIRONMENT = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'NODE_OPTIONS',
+  'AWS_LAMBDA_EXEC_WRAPPER',
 ];
 /** Lambda allows 4 KB of environment in all; the policy must leave room for the rest. */
 const MAX_POLICY_BYTES = 3072;
@@ -127,7 +133,11 @@ export class JobRunner extends Construct {
       JOBS_NAMESPACES: props.jobsNamespaces.join(','),
       POWERTOOLS_METRICS_NAMESPACE: FUNCTIONS.metricsNamespace,
     };
-    const shared = { placement: props.placement, logRetention: logs.RetentionDays.ONE_MONTH };
+    const shared = {
+      placement: props.placement,
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      adotLayerArn: props.adotLayerArn,
+    };
     this.submit = new RunnerFunction(this, 'Submit', {
       ...shared,
       name: 'submit',
@@ -157,6 +167,7 @@ export class JobRunner extends Construct {
     // Outside the VPC even with placement: it talks to AWS APIs only, never to the cluster.
     this.publish = new RunnerFunction(this, 'Publish', {
       logRetention: shared.logRetention,
+      adotLayerArn: shared.adotLayerArn,
       name: 'publish',
       timeout: Duration.seconds(FUNCTIONS.publish.timeoutSeconds),
       memorySize: FUNCTIONS.publish.memoryMb,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +25,29 @@ export interface RunnerFunctionProps {
   /** Needed when the cluster endpoint is private. */
   placement?: VpcPlacement;
   logRetention: logs.RetentionDays;
+  /**
+   * An ADOT (OpenTelemetry) Lambda layer for the function's architecture: its SDK records the spans
+   * the code opens and sends them to X-Ray (docs/deploy.md, "Tracing"). Without it, active tracing
+   * alone: the invocation's segments, none of the code's spans.
+   */
+  adotLayerArn?: string;
+}
+
+/**
+ * The start script (AWS_LAMBDA_EXEC_WRAPPER) of an ADOT layer, from its name: /opt/otel-instrument
+ * for the AWS Distro for OpenTelemetry layers without a collector (AWSOpenTelemetryDistroJs), else
+ * /opt/otel-handler, the script of the layers with a collector (aws-otel-nodejs-<arch>-ver-*, and
+ * OpenTelemetry's own opentelemetry-nodejs-*). Refuses an ARN that is no layer version, an x86 one
+ * (the functions are arm64) and one of another region than the stack's (layers are regional).
+ */
+export function adotExecWrapper(layerArn: string, stackRegion?: string): string {
+  const match = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:layer:([A-Za-z0-9_-]+):\d+$/.exec(layerArn);
+  if (!match) throw new Error(`adotLayerArn is not a layer version ARN: "${layerArn}"`);
+  const [, region = '', name = ''] = match;
+  if (/amd64|x86/i.test(name)) throw new Error(`adotLayerArn: the functions are arm64, not "${name}"`);
+  if (stackRegion && !Token.isUnresolved(stackRegion) && region !== stackRegion)
+    throw new Error(`adotLayerArn is in ${region}, the stack in ${stackRegion}: layers are regional`);
+  return name.startsWith('AWSOpenTelemetryDistro') ? '/opt/otel-instrument' : '/opt/otel-handler';
 }
 
 /**
@@ -47,6 +70,7 @@ export class RunnerFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     logGroup.grantWrite(this.role);
+    const wrapper = props.adotLayerArn && adotExecWrapper(props.adotLayerArn, Stack.of(this).region);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, functionEntry(props.name)),
@@ -60,10 +84,16 @@ export class RunnerFunction extends Construct {
       role: this.role,
       logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      // X-Ray records each invocation; the ADOT layer, when given, adds the code's spans to it.
+      tracing: lambda.Tracing.ACTIVE,
+      layers: props.adotLayerArn
+        ? [lambda.LayerVersion.fromLayerVersionArn(this, 'AdotLayer', props.adotLayerArn)]
+        : undefined,
       environment: {
         ...props.environment,
         // The bundle ships a source map; stack traces in the logs point at the TypeScript.
         NODE_OPTIONS: '--enable-source-maps',
+        ...(wrapper && { AWS_LAMBDA_EXEC_WRAPPER: wrapper }),
       },
       vpc: props.placement?.vpc,
       vpcSubnets: props.placement ? { subnets: props.placement.subnets } : undefined,
@@ -85,6 +115,12 @@ export class RunnerFunction extends Construct {
           '--alias': Object.entries(aliasPaths()).map(([name, file]) => `${name}=${file}`),
         },
       },
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which IAM only grants on "*" ' +
+        '(X-Ray has no resource type for them); CDK adds exactly these two with Tracing.ACTIVE.',
     });
     if (props.placement) {
       // The ENI actions Lambda needs to attach to subnets; they take no resource ARN.

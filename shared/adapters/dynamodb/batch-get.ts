@@ -1,6 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CallOptions } from '../../core/ports.ts';
-import { abortSignalOf } from './client.ts';
+import { abortSignalOf, dynamoCall } from './client.ts';
 
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_LIMIT = 100;
@@ -28,20 +28,19 @@ export async function batchGetJobs<T = Record<string, unknown>>(
         throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${round} rounds`);
       if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
       options.onCall?.();
-      const out = await client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [tableName]: {
-              Keys: keys,
-              ConsistentRead: options.consistent ?? true,
-              ...(names && {
-                ProjectionExpression: Object.keys(names).join(', '),
-                ExpressionAttributeNames: names,
-              }),
-            },
-          },
+      const request = {
+        Keys: keys,
+        ConsistentRead: options.consistent ?? true,
+        ...(names && {
+          ProjectionExpression: Object.keys(names).join(', '),
+          ExpressionAttributeNames: names,
         }),
-        abortSignalOf(options.call),
+      };
+      const out = await dynamoCall('BatchGetItem', tableName, { keys: keys.length }, () =>
+        client.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: request } }),
+          abortSignalOf(options.call),
+        ),
       );
       items.push(...((out.Responses?.[tableName] ?? []) as T[]));
       keys = (out.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];

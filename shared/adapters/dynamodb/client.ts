@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CallOptions } from '../../core/ports.ts';
+import { awsCall, JOB_ID } from '../../runtime/tracing.ts';
 
 /**
  * AWS SDK clients, built once per container. The SDK reads `AWS_ENDPOINT_URL` (the local
@@ -45,4 +46,27 @@ export function abortSignalOf(call: CallOptions = {}): { abortSignal?: AbortSign
   if (call.deadline !== undefined) signals.push(AbortSignal.timeout(Math.max(1, call.deadline - Date.now())));
   if (call.signal) signals.push(call.signal);
   return signals.length > 0 ? { abortSignal: AbortSignal.any(signals) } : {};
+}
+
+/**
+ * One DynamoDB call in a span `dynamodb <operation>` on `table`, with the job it is about (the
+ * SDK's retries of it are inside the span).
+ */
+export function dynamoCall<T>(
+  operation: 'PutItem' | 'GetItem' | 'BatchGetItem' | 'Query',
+  table: string,
+  attributes: { jobId?: string; index?: string; keys?: number },
+  send: () => Promise<T>,
+): Promise<T> {
+  return awsCall(
+    'DynamoDB',
+    operation,
+    {
+      'aws.dynamodb.table_names': [table],
+      'aws.dynamodb.index_name': attributes.index,
+      'db.operation.batch.size': attributes.keys,
+      [JOB_ID]: attributes.jobId,
+    },
+    send,
+  );
 }

@@ -9,7 +9,7 @@ import { ACTIVE_STATES, type JobState } from '../../core/job/state.ts';
 import type { CallOptions, JobReader } from '../../core/ports.ts';
 import { JOBS_TABLE } from '../../resources.ts';
 import { batchGetJobs } from './batch-get.ts';
-import { abortSignalOf } from './client.ts';
+import { abortSignalOf, dynamoCall } from './client.ts';
 
 /** A read bounded by a deadline; consistent unless said otherwise. */
 type ReadOptions = CallOptions & { consistent?: boolean };
@@ -58,13 +58,15 @@ export class DynamoDbJobQueries implements JobReader {
 
   async getJob(jobId: string, options: ReadOptions = {}): Promise<JobRecord | undefined> {
     this.counters.calls++;
-    const out = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { jobId },
-        ConsistentRead: options.consistent ?? true,
-      }),
-      abortSignalOf(options),
+    const out = await dynamoCall('GetItem', this.tableName, { jobId }, () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          ConsistentRead: options.consistent ?? true,
+        }),
+        abortSignalOf(options),
+      ),
     );
     return out.Item as JobRecord | undefined;
   }
@@ -96,17 +98,19 @@ export class DynamoDbJobQueries implements JobReader {
     options: { limit?: number; cursor?: string } = {},
   ): Promise<Page<JobRecord>> {
     this.counters.calls++;
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byOwner',
-        KeyConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':owner': owner },
-        ScanIndexForward: false,
-        Limit: options.limit ?? 50,
-        ExclusiveStartKey: decodeCursor(options.cursor),
-      }),
+    const out = await dynamoCall('Query', this.tableName, { index: 'byOwner' }, () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byOwner',
+          KeyConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+          ScanIndexForward: false,
+          Limit: options.limit ?? 50,
+          ExclusiveStartKey: decodeCursor(options.cursor),
+        }),
+      ),
     );
     return { items: (out.Items ?? []) as JobRecord[], cursor: encodeCursor(out.LastEvaluatedKey) };
   }
@@ -154,16 +158,18 @@ export class DynamoDbJobQueries implements JobReader {
     call?: CallOptions,
   ): Promise<{ items: JobRecord[]; lastKey?: Record<string, unknown> }> {
     this.counters.calls++;
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byStatus',
-        KeyConditionExpression: '#shard = :shard',
-        ExpressionAttributeNames: { '#shard': 'statusShard' },
-        ExpressionAttributeValues: { ':shard': shard },
-        ...extra,
-      }),
-      abortSignalOf(call),
+    const out = await dynamoCall('Query', this.tableName, { index: 'byStatus' }, () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byStatus',
+          KeyConditionExpression: '#shard = :shard',
+          ExpressionAttributeNames: { '#shard': 'statusShard' },
+          ExpressionAttributeValues: { ':shard': shard },
+          ...extra,
+        }),
+        abortSignalOf(call),
+      ),
     );
     return { items: (out.Items ?? []) as JobRecord[], lastKey: out.LastEvaluatedKey };
   }

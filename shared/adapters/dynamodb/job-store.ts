@@ -4,7 +4,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
 import { fitToBudget } from '../../core/job/budget.ts';
 import type { JobRecord } from '../../core/job/record.ts';
 import type { CallOptions, JobStore } from '../../core/ports.ts';
-import { abortSignalOf } from './client.ts';
+import { abortSignalOf, dynamoCall } from './client.ts';
 import { itemBytes } from './item-size.ts';
 
 /**
@@ -31,13 +31,15 @@ export class DynamoDbJobStore implements JobStore {
   ): Promise<{ created: true } | { created: false; existing: JobRecord }> {
     const item = stamped(record);
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(jobId)',
-        }),
-        abortSignalOf(call),
+      await dynamoCall('PutItem', this.tableName, { jobId: record.jobId }, () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(jobId)',
+          }),
+          abortSignalOf(call),
+        ),
       );
       return { created: true };
     } catch (error) {
@@ -52,9 +54,11 @@ export class DynamoDbJobStore implements JobStore {
   }
 
   async get(jobId: string, call?: CallOptions): Promise<JobRecord | undefined> {
-    const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }),
-      abortSignalOf(call),
+    const out = await dynamoCall('GetItem', this.tableName, { jobId }, () =>
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }),
+        abortSignalOf(call),
+      ),
     );
     return out.Item as JobRecord | undefined;
   }
@@ -62,15 +66,17 @@ export class DynamoDbJobStore implements JobStore {
   async replace(next: JobRecord, call?: CallOptions): Promise<boolean> {
     const item = stamped(next);
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': next.version - 1 },
-        }),
-        abortSignalOf(call),
+      await dynamoCall('PutItem', this.tableName, { jobId: next.jobId }, () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': next.version - 1 },
+          }),
+          abortSignalOf(call),
+        ),
       );
       return true;
     } catch (error) {

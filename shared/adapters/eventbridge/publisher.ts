@@ -1,6 +1,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { StateChangeEvent } from '../../core/job/events.ts';
 import type { CallOptions, EventPublisher, Published } from '../../core/ports.ts';
+import { awsCall, failed, JOB_IDS } from '../../runtime/tracing.ts';
 import { abortSignalOf } from '../dynamodb/client.ts';
 
 /** PutEvents takes at most 10 entries per call. */
@@ -25,10 +26,16 @@ export class EventBridgePublisher implements EventPublisher {
   async publish(events: readonly StateChangeEvent[], options: CallOptions = {}): Promise<Published> {
     for (let start = 0; start < events.length; start += PUT_EVENTS_BATCH) {
       const batch = events.slice(start, start + PUT_EVENTS_BATCH);
-      const error = await this.putBatch(
-        batch.map((event) => this.entry(event)),
-        options,
-      );
+      // One span per batch, its entries sent again included, with the jobs of its events.
+      const jobIds = batch.map((event) => event.detail.jobId);
+      const error = await awsCall('EventBridge', 'PutEvents', { [JOB_IDS]: jobIds }, async (span) => {
+        const why = await this.putBatch(
+          batch.map((event) => this.entry(event)),
+          options,
+        );
+        if (why) failed(span, why);
+        return why;
+      });
       if (error) {
         this.counters.failed += events.length - start;
         return { published: start, error };

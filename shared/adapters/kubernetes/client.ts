@@ -5,8 +5,9 @@ import type {
   ResponseContext,
   V1Job,
 } from '@kubernetes/client-node';
-import { FINALIZER } from '../../core/job/labels.ts';
+import { ANNOTATIONS, FINALIZER } from '../../core/job/labels.ts';
 import type { CallOptions, KubeCounters, KubeJobs, Log, Released } from '../../core/ports.ts';
+import { JOB_ID, type SpanAttributes, tracedCall } from '../../runtime/tracing.ts';
 import { ApiException, Observable } from './client-node.ts';
 import { isNetworkError, KubeError, parseWarnings, toKubeFailure } from './errors.ts';
 import { KubeApi } from './kube-api.ts';
@@ -57,8 +58,11 @@ export class KubeClient implements KubeJobs {
 
   async createJob(job: V1Job, call?: CallOptions): Promise<{ warnings: string[] }> {
     const namespace = job.metadata?.namespace ?? '';
-    const info = await this.request('createJob', call, (o) =>
-      this.api.createNamespacedJobWithHttpInfo({ namespace, body: job }, o),
+    const info = await this.request(
+      'createJob',
+      call,
+      (o) => this.api.createNamespacedJobWithHttpInfo({ namespace, body: job }, o),
+      jobSpan(job),
     );
     return { warnings: parseWarnings(info.headers.warning) };
   }
@@ -66,7 +70,12 @@ export class KubeClient implements KubeJobs {
   async readJob(namespace: string, name: string, call?: CallOptions): Promise<V1Job | undefined> {
     this.counters.getJob++;
     try {
-      return await this.request('readJob', call, (o) => this.api.readNamespacedJob({ namespace, name }, o));
+      return await this.request(
+        'readJob',
+        call,
+        (o) => this.api.readNamespacedJob({ namespace, name }, o),
+        objectSpan('job', namespace, name),
+      );
     } catch (error) {
       if (error instanceof KubeError && error.kind === 'not-found') return undefined;
       throw error;
@@ -76,8 +85,11 @@ export class KubeClient implements KubeJobs {
   async deleteJob(namespace: string, name: string, call?: CallOptions): Promise<'deleted' | 'not-found'> {
     this.counters.deleteJob++;
     try {
-      await this.request('deleteJob', call, (o) =>
-        this.api.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Foreground' }, o),
+      await this.request(
+        'deleteJob',
+        call,
+        (o) => this.api.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Foreground' }, o),
+        objectSpan('job', namespace, name),
       );
       return 'deleted';
     } catch (error) {
@@ -94,6 +106,7 @@ export class KubeClient implements KubeJobs {
       () => this.readJob(namespace, name, call),
       (body, o) => this.api.patchNamespacedJob({ namespace, name, body }, o),
       call,
+      jobSpan(job),
     );
   }
 
@@ -106,7 +119,8 @@ export class KubeClient implements KubeJobs {
     seen: T,
     read: () => Promise<T | undefined>,
     patch: (body: object[], o: ConfigurationOptions) => Promise<unknown>,
-    call?: CallOptions,
+    call: CallOptions | undefined,
+    span: SpanAttributes,
   ): Promise<Released> {
     let current: T | undefined = seen;
     for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
@@ -120,7 +134,7 @@ export class KubeClient implements KubeJobs {
       ];
       try {
         this.counters.releases++;
-        await this.request('releaseFinalizer', call, (o) => patch(body, o));
+        await this.request('releaseFinalizer', call, (o) => patch(body, o), span);
         return 'released';
       } catch (error) {
         if (!(error instanceof KubeError)) throw error;
@@ -132,13 +146,16 @@ export class KubeClient implements KubeJobs {
     throw new Error(`our finalizer could not be removed after ${RELEASE_ATTEMPTS} attempts`);
   }
 
-  /** One call, retried on transient faults. */
+  /** One call, retried on transient faults, in a span `kubernetes <what>` (its retries are events). */
   protected request<T>(
     what: string,
     call: CallOptions | undefined,
     fn: (o: ConfigurationOptions) => Promise<T>,
-  ) {
-    return kubeRetry(what, () => this.once(fn, call), call, this.retry);
+    span: SpanAttributes = {},
+  ): Promise<T> {
+    return tracedCall(`kubernetes ${what}`, span, () =>
+      kubeRetry(what, () => this.once(fn, call), call, this.retry),
+    );
   }
 
   /** One attempt, bounded in time, its failure as a KubeError. */
@@ -155,6 +172,20 @@ export class KubeClient implements KubeJobs {
     }
   }
 }
+
+/** The span attributes of a call about one Job or pod: where it is and, when known, its job. */
+export function objectSpan(
+  kind: 'job' | 'pod',
+  namespace: string,
+  name: string,
+  object?: { metadata?: { annotations?: Record<string, string> } },
+): SpanAttributes {
+  const jobId = object?.metadata?.annotations?.[ANNOTATIONS.jobId];
+  return { 'k8s.namespace.name': namespace, [`k8s.${kind}.name`]: name, [JOB_ID]: jobId };
+}
+
+const jobSpan = (job: V1Job) =>
+  objectSpan('job', job.metadata?.namespace ?? '', job.metadata?.name ?? '', job);
 
 /**
  * The object API takes Observable-style middleware (its options are not wrapped like the promise

@@ -1,5 +1,6 @@
 import type { CallOptions, Log } from '../../core/ports.ts';
 import { type RetrySettings, withRetry } from '../../runtime/retry.ts';
+import { spanEvent } from '../../runtime/tracing.ts';
 import { KubeError } from './errors.ts';
 
 /** Transient Kubernetes faults (no answer, 429, 5xx) are tried again, at most this often. */
@@ -30,12 +31,14 @@ export function kubeRetry<T>(
       error instanceof KubeError && error.failure.retryAfterSeconds !== undefined
         ? error.failure.retryAfterSeconds * 1000
         : undefined,
-    onRetry: (error, attempt, delayMs) =>
+    onRetry: (error, attempt, delayMs) => {
+      spanEvent('retry', { attempt, delayMs, error: String(error) });
       options.log?.warn('transient kubernetes failure, retrying', {
         call: what,
         attempt,
         delayMs,
         error: String(error),
-      }),
+      });
+    },
   });
 }

@@ -1,7 +1,8 @@
 import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { CallOptions, JobPage, JobWatch, Released, WatchEnd, WatchEventType } from '../../core/ports.ts';
 import type { LogTail } from '../../core/reconcile/result.ts';
-import { KubeClient, type KubeClientOptions } from './client.ts';
+import { tracedCall } from '../../runtime/tracing.ts';
+import { KubeClient, type KubeClientOptions, objectSpan } from './client.ts';
 import { Watch } from './client-node.ts';
 import { KubeError, toKubeFailure } from './errors.ts';
 import type { KubeApi } from './kube-api.ts';
@@ -27,11 +28,15 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
       let page: Awaited<ReturnType<KubeApi['listNamespacedJob']>>;
       try {
         this.counters.listJobs++;
-        page = await this.request('listJobs', call, (o) =>
-          this.api.listNamespacedJob(
-            { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: token },
-            o,
-          ),
+        page = await this.request(
+          'listJobs',
+          call,
+          (o) =>
+            this.api.listNamespacedJob(
+              { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: token },
+              o,
+            ),
+          { 'k8s.namespace.name': namespace },
         );
       } catch (error) {
         // The continue token expired (the snapshot was compacted): start a new consistent list.
@@ -56,11 +61,15 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
       let token: string | undefined;
       do {
         this.counters.listPods++;
-        const page = await this.request('listPods', call, (o) =>
-          this.api.listNamespacedPod(
-            { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: token },
-            o,
-          ),
+        const page = await this.request(
+          'listPods',
+          call,
+          (o) =>
+            this.api.listNamespacedPod(
+              { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: token },
+              o,
+            ),
+          { 'k8s.namespace.name': namespace },
         );
         pods.push(...page.items);
         token = page.metadata?._continue || undefined;
@@ -71,16 +80,22 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
 
   async jobsResourceVersion(namespace: string, labelSelector: string, call?: CallOptions): Promise<string> {
     this.counters.listJobs++;
-    const page = await this.request('listJobs', call, (o) =>
-      this.api.listNamespacedJob({ namespace, labelSelector, limit: 1 }, o),
+    const page = await this.request(
+      'listJobs',
+      call,
+      (o) => this.api.listNamespacedJob({ namespace, labelSelector, limit: 1 }, o),
+      { 'k8s.namespace.name': namespace },
     );
     return page.metadata?.resourceVersion ?? '';
   }
 
   async podsResourceVersion(namespace: string, call?: CallOptions): Promise<string> {
     this.counters.listPods++;
-    const page = await this.request('listPods', call, (o) =>
-      this.api.listNamespacedPod({ namespace, labelSelector: JOB_NAME_LABEL, limit: 1 }, o),
+    const page = await this.request(
+      'listPods',
+      call,
+      (o) => this.api.listNamespacedPod({ namespace, labelSelector: JOB_NAME_LABEL, limit: 1 }, o),
+      { 'k8s.namespace.name': namespace },
     );
     return page.metadata?.resourceVersion ?? '';
   }
@@ -95,8 +110,10 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
   ): Promise<LogTail> {
     this.counters.podLogs++;
     try {
-      const text = await this.once((o) =>
-        this.api.readNamespacedPodLog({ namespace, name: pod, container, tailLines, limitBytes }, o),
+      const text = await tracedCall('kubernetes readPodLog', objectSpan('pod', namespace, pod), () =>
+        this.once((o) =>
+          this.api.readNamespacedPodLog({ namespace, name: pod, container, tailLines, limitBytes }, o),
+        ),
       );
       return { tail: typeof text === 'string' ? text : String(text) };
     } catch (error) {
@@ -113,8 +130,11 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
       pod,
       async () => {
         try {
-          return await this.request('readPod', call, (o) =>
-            this.api.readNamespacedPod({ namespace, name }, o),
+          return await this.request(
+            'readPod',
+            call,
+            (o) => this.api.readNamespacedPod({ namespace, name }, o),
+            objectSpan('pod', namespace, name, pod),
           );
         } catch (error) {
           if (error instanceof KubeError && error.kind === 'not-found') return undefined;
@@ -123,6 +143,7 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
       },
       (body, o) => this.api.patchNamespacedPod({ namespace, name, body }, o),
       call,
+      objectSpan('pod', namespace, name, pod),
     );
   }
 
@@ -132,7 +153,11 @@ export class KubeWatchClient extends KubeClient implements JobWatch {
     options: { resourceVersion: string; labelSelector: string; deadline: number; signal?: AbortSignal },
     onEvent: (type: WatchEventType, object: V1Job & V1Pod) => void,
   ): Promise<WatchEnd> {
-    return watchStream(this.watcher, this.counters, resource, namespace, options, onEvent);
+    // One span for the whole watch (its requests and reconnects), up to the window's end.
+    const span = { 'k8s.namespace.name': namespace };
+    return tracedCall(resource === 'jobs' ? 'kubernetes watchJobs' : 'kubernetes watchPods', span, () =>
+      watchStream(this.watcher, this.counters, resource, namespace, options, onEvent),
+    );
   }
 }
 

@@ -28,6 +28,7 @@ const FUNCTIONS: FunctionName[] = ['submit', 'reconcile', 'publish'];
 const EXEMPT: Record<FunctionName, Exemption[]> = {
   submit: [
     ...logs(),
+    ...xray(),
     {
       action: 'sqs:ChangeMessageVisibility',
       reason:
@@ -36,9 +37,10 @@ const EXEMPT: Record<FunctionName, Exemption[]> = {
     { action: 'sqs:GetQueueUrl', reason: "CDK's SqsEventSource grants it; the poller is given the URL" },
     eksAccess(),
   ],
-  reconcile: [...logs(), eksAccess()],
+  reconcile: [...logs(), ...xray(), eksAccess()],
   publish: [
     ...logs(),
+    ...xray(),
     {
       action: 'dynamodb:ListStreams',
       reason: 'the stream event source lists streams in AWS; locally it is given the ARN',
@@ -55,6 +57,12 @@ function logs(): Exemption[] {
   return ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
     action,
     reason: "Lambda's runtime writes the function's logs, not its code",
+  }));
+}
+function xray(): Exemption[] {
+  return ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action) => ({
+    action,
+    reason: "active tracing: Lambda's X-Ray daemon (or the ADOT layer) sends the traces, not the bundle",
   }));
 }
 function eksAccess(): Exemption {

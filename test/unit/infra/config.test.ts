@@ -23,6 +23,7 @@ describe('readConfig', () => {
     assert.equal(config.vpcPlacement, undefined);
     assert.equal(config.tableRemovalPolicy, RemovalPolicy.RETAIN);
     assert.equal(config.alarmTopicArn, undefined);
+    assert.equal(config.adotLayerArn, undefined, 'active tracing only');
     assert.deepEqual(config.scheduledJobs, []);
     assert.equal(config.exampleCluster, false);
     assert.equal(config.nag, true);
@@ -38,6 +39,7 @@ describe('readConfig', () => {
       tableRemovalPolicy: 'destroy',
       exampleCluster: 'true',
       nag: 'false',
+      adotLayerArn: 'arn:aws:lambda:eu-west-1:123456789012:layer:AWSOpenTelemetryDistroJs:1',
       scheduledJobs: '[{"name":"n","schedule":"rate(1 day)","request":{"owner":"o"}}]',
       functionEnvironment: '{"reconcile":{"RETENTION_DAYS":20}}',
     });
@@ -52,6 +54,10 @@ describe('readConfig', () => {
     assert.equal(config.tableRemovalPolicy, RemovalPolicy.DESTROY);
     assert.equal(config.exampleCluster, true);
     assert.equal(config.nag, false);
+    assert.equal(
+      config.adotLayerArn,
+      'arn:aws:lambda:eu-west-1:123456789012:layer:AWSOpenTelemetryDistroJs:1',
+    );
     assert.deepEqual(config.scheduledJobs, [
       { name: 'n', schedule: 'rate(1 day)', timeZone: undefined, request: { owner: 'o' } },
     ]);

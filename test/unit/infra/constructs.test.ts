@@ -129,6 +129,54 @@ describe('JobRunner', () => {
   });
 });
 
+describe('tracing', () => {
+  const DISTRO = 'arn:aws:lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroJs:10';
+  const WITH_COLLECTOR = 'arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-nodejs-arm64-ver-1-30-2:1';
+  const functions = (built: JobRunner) =>
+    (Object.values(Template.fromStack(Stack.of(built)).toJSON().Resources) as Cfn[])
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => r.Properties);
+
+  test('all three functions trace actively; without adotLayerArn, no layer and no start script', () => {
+    const all = functions(runner({}));
+    assert.deepEqual(
+      all.map((fn) => fn.Environment.Variables.POWERTOOLS_SERVICE_NAME),
+      ['submit', 'reconcile', 'publish'],
+    );
+    for (const fn of all) {
+      assert.deepEqual(fn.TracingConfig, { Mode: 'Active' });
+      assert.equal(fn.Layers, undefined);
+      assert.equal(fn.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER, undefined);
+    }
+  });
+
+  test("with adotLayerArn, the layer and its start script on each: the distro's, or the collector layers'", () => {
+    for (const [arn, wrapper] of [
+      [DISTRO, '/opt/otel-instrument'],
+      [WITH_COLLECTOR, '/opt/otel-handler'],
+    ]) {
+      const all = functions(runner({ adotLayerArn: arn }));
+      assert.equal(all.length, 3);
+      for (const fn of all) {
+        assert.deepEqual(fn.TracingConfig, { Mode: 'Active' });
+        assert.deepEqual(fn.Layers, [arn]);
+        assert.equal(fn.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER, wrapper);
+        assert.equal(fn.Environment.Variables.NODE_OPTIONS, '--enable-source-maps');
+      }
+    }
+  });
+
+  test('refuses a layer for x86, one of another region, and what is no layer version ARN', () => {
+    assert.throws(() => runner({ adotLayerArn: WITH_COLLECTOR.replace('arm64', 'amd64') }), /arm64/);
+    assert.throws(() => runner({ adotLayerArn: DISTRO.replace('eu-west-1', 'us-east-1') }), /regional/);
+    assert.throws(() => runner({ adotLayerArn: DISTRO.replace(/:10$/, '') }), /not a layer version ARN/);
+    assert.throws(
+      () => runner({ functionEnvironment: { publish: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/x' } } }),
+      /may not set AWS_LAMBDA_EXEC_WRAPPER/,
+    );
+  });
+});
+
 describe('JobRunnerStack with VPC placement', () => {
   test('puts both functions in the given subnets with a security group in the given VPC', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });

@@ -293,6 +293,10 @@ describe('IAM', () => {
     assert.equal(policies.length, 1);
     return (policies[0] as Cfn).Properties.PolicyDocument.Statement as Cfn[];
   }
+  /** What active tracing adds to every function role; IAM grants these two on "*" only. */
+  const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+  /** Actions that have no resource type, so that IAM evaluates them on "*" alone. */
+  const STAR_ONLY = ['dynamodb:ListStreams', ...XRAY];
 
   test('submit may read, batch-read and write the table, describe the one cluster, consume the queue, and no more', () => {
     assert.deepEqual(statements(submitId), [
@@ -301,6 +305,7 @@ describe('IAM', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [fn(submitId).LoggingConfig.LogGroup.Ref, 'Arn'] },
       },
+      { Action: XRAY, Effect: 'Allow', Resource: '*' },
       {
         Action: [
           'sqs:ChangeMessageVisibility',
@@ -329,12 +334,13 @@ describe('IAM', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [fn(publishId).LoggingConfig.LogGroup.Ref, 'Arn'] },
       },
+      // Active tracing's X-Ray actions and the event source's ListStreams, merged by minimizePolicies.
+      { Action: ['dynamodb:ListStreams', ...XRAY], Effect: 'Allow', Resource: '*' },
       {
         Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [publishFailuresId, 'Arn'] },
       },
-      { Action: 'dynamodb:ListStreams', Effect: 'Allow', Resource: '*' },
       {
         Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
         Effect: 'Allow',
@@ -364,18 +370,23 @@ describe('IAM', () => {
     assert.ok(!JSON.stringify(reconcile).includes('sqs:'));
     assert.ok(
       reconcile.some(
+        (s) => JSON.stringify(s) === JSON.stringify({ Action: XRAY, Effect: 'Allow', Resource: '*' }),
+      ),
+    );
+    assert.ok(
+      reconcile.some(
         (s) =>
           s.Action === 'eks:DescribeCluster' && JSON.stringify(s.Resource) === JSON.stringify(clusterArn),
       ),
     );
   });
 
-  test('no statement anywhere in the stack has a wildcard resource or action', () => {
+  test('no statement anywhere in the stack has a wildcard resource or action, but for actions IAM grants on "*" only', () => {
     for (const [id, resource] of resources) {
       if (resource.Type !== 'AWS::IAM::Policy') continue;
       for (const statement of resource.Properties.PolicyDocument.Statement) {
-        // IAM grants ListStreams on "*" only (it has no resource type); the mapping needs it.
-        if (statement.Action === 'dynamodb:ListStreams') continue;
+        // IAM grants ListStreams (the mapping's) and X-Ray's (active tracing's) on "*" only.
+        if ([statement.Action].flat().every((action: string) => STAR_ONLY.includes(action))) continue;
         for (const value of leaves([statement.Resource, statement.Action])) {
           assert.ok(
             !(typeof value === 'string' && value.includes('*')),
