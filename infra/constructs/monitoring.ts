@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { stateMetric } from '../../functions/publish/publish.ts';
+import { OUTCOMES } from '../../functions/submit/deps.ts';
 import { TERMINAL_STATES } from '../../shared/core/job/state.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
 
@@ -189,15 +190,7 @@ export class Monitoring extends Construct {
       pick(props.reconcile),
       pick(props.publish),
     ];
-    const submitOutcomes = [
-      'Accepted',
-      'Duplicate',
-      'Rejected',
-      'NotAuthorized',
-      'Conflict',
-      'KubeRefused',
-      'RetryLater',
-    ];
+    const submitOutcomes = [...OUTCOMES, 'RetryLater'];
     new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),
       widgets: [
