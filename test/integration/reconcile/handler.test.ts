@@ -23,7 +23,6 @@ describe('reconcile bundle', () => {
     });
     Object.assign(process.env, {
       JOBS_TABLE_NAME: stack.aws.tableName,
-      EVENT_BUS_NAME: stack.aws.eventBusName,
       CLUSTER_ACCESS: 'kubeconfig',
       KUBECONFIG: stack.kubeconfigs.reconcile,
       JOBS_NAMESPACES: stack.jobsNamespaces.join(','),

@@ -111,7 +111,7 @@ describe('the local runtime runs the functions as CDK deploys them', () => {
 });
 
 describe('the reconcile handler reads the same window', () => {
-  const base = { JOBS_TABLE_NAME: 't', EVENT_BUS_NAME: 'b', JOBS_NAMESPACES: 'jobs' };
+  const base = { JOBS_TABLE_NAME: 't', JOBS_NAMESPACES: 'jobs' };
 
   test('by default, and up to the longest CDK deploys', () => {
     assert.equal(reconcileSettings(base).windowMs, r.windowSeconds * 1000);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readSettings } from '../../../../functions/reconcile/config.ts';
 
-const base = { JOBS_TABLE_NAME: 't', EVENT_BUS_NAME: 'b', JOBS_NAMESPACES: 'jobs, jobs-extra' };
+const base = { JOBS_TABLE_NAME: 't', JOBS_NAMESPACES: 'jobs, jobs-extra' };
 
 describe('reconcile settings from the environment', () => {
   it('reads the required names and applies the defaults', () => {
