@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, locally: installs what is missing, builds the Lambda bundles, starts the
-# local stack, and runs the submit and reconcile functions on it until Ctrl-C.
+# local stack, and runs the submit, reconcile and publish functions on it until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
@@ -12,8 +12,8 @@ cat >&2 <<'TXT'
 The local stack is up and the functions run on it (Ctrl-C stops them; npm run stack:down
 stops the stack). In another terminal:
 
-  send a job:      npm run job:send -- docs/examples/one-shot.json
-  read its record: npm run job:get -- <jobId>
+  run a job:       npx ejr submit docs/examples/one-shot.json --local --wait
+  read its record: npx ejr get <jobId> --local      (and: ejr logs, ejr list, ejr cancel)
   watch the Job:   npm run kubectl -- get jobs,pods -n jobs
 
 TXT
