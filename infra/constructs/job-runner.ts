@@ -1,17 +1,15 @@
-import { CfnOutput, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
-import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { USES as PUBLISH_USES } from '../../functions/publish/uses.ts';
 import { USES as RECONCILE_USES } from '../../functions/reconcile/uses.ts';
 import { USES as SUBMIT_USES } from '../../functions/submit/uses.ts';
-import { stateChangeJsonSchema } from '../../shared/core/job/event-schema.ts';
 import { FUNCTIONS, JOBS_QUEUE } from '../../shared/resources.ts';
 import { ClusterAccess } from './cluster-access.ts';
 import { assertNamespace } from './cluster-rbac.ts';
@@ -21,6 +19,7 @@ import { JobsTable } from './jobs-table.ts';
 import { Monitoring } from './monitoring.ts';
 import { RunnerFunction, type VpcPlacement } from './runner-function.ts';
 import { ScheduledJob } from './scheduled-job.ts';
+import { StateChangeEvents } from './state-change-events.ts';
 
 export interface ClusterRef {
   name: string;
@@ -114,18 +113,6 @@ export class JobRunner extends Construct {
     this.queue = new JobsQueue(this, 'Jobs');
     this.table = new JobsTable(this, 'Records', { removalPolicy: props.tableRemovalPolicy });
     this.bus = new events.EventBus(this, 'Bus', { description: 'eks-job-runner "Job State Change" events' });
-    // The event contract in the Schema Registry, so consumers can generate bindings from it.
-    const schemas = new eventschemas.CfnRegistry(this, 'Schemas', {
-      description: 'eks-job-runner event schemas (docs/events.md)',
-    });
-    this.stateChangeSchema = new eventschemas.CfnSchema(this, 'JobStateChangeSchema', {
-      registryName: schemas.attrRegistryName,
-      schemaName: 'eks-job-runner@JobStateChange',
-      type: 'JSONSchemaDraft4',
-      content: JSON.stringify(stateChangeJsonSchema()),
-      description: '"Job State Change", schema version 1 (docs/schema/job-state-change.v1.json)',
-    });
-
     const common = {
       JOBS_TABLE_NAME: this.table.table.tableName,
       CLUSTER_ACCESS: 'eks',
@@ -164,36 +151,16 @@ export class JobRunner extends Construct {
       },
     });
 
-    // Outside the VPC even with placement: it talks to AWS APIs only, never to the cluster.
-    this.publish = new RunnerFunction(this, 'Publish', {
+    const stateChanges = new StateChangeEvents(this, 'StateChanges', {
+      table: this.table.table,
+      bus: this.bus,
       logRetention: shared.logRetention,
       adotLayerArn: shared.adotLayerArn,
-      name: 'publish',
-      timeout: Duration.seconds(FUNCTIONS.publish.timeoutSeconds),
-      memorySize: FUNCTIONS.publish.memoryMb,
-      environment: {
-        ...props.functionEnvironment?.publish,
-        EVENT_BUS_NAME: this.bus.eventBusName,
-        POWERTOOLS_METRICS_NAMESPACE: FUNCTIONS.metricsNamespace,
-        POWERTOOLS_SERVICE_NAME: FUNCTIONS.publish.serviceName,
-      },
+      environment: props.functionEnvironment?.publish,
     });
-    this.publishFailures = new sqs.Queue(this, 'PublishFailures', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgePublishFindings(this.publish, this.publishFailures);
-    // Retried until published, in order per job; only a record this old goes to the queue.
-    this.publish.function.addEventSource(
-      new DynamoEventSource(this.table.table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: FUNCTIONS.publish.batchSize,
-        reportBatchItemFailures: true,
-        maxRecordAge: Duration.hours(FUNCTIONS.publish.maxRecordAgeHours),
-        onFailure: new SqsDlq(this.publishFailures),
-      }),
-    );
+    this.publish = stateChanges.publish;
+    this.publishFailures = stateChanges.failures;
+    this.stateChangeSchema = stateChanges.schema;
 
     this.submit.function.addEventSource(
       new SqsEventSource(this.queue.queue, {
@@ -274,22 +241,6 @@ export class JobRunner extends Construct {
       new CfnOutput(this, name, { value }).overrideLogicalId(name);
     }
   }
-}
-
-/** cdk-nag findings that come with a DynamoDB stream event source, each with why it is acceptable. */
-function acknowledgePublishFindings(publish: RunnerFunction, failures: sqs.Queue): void {
-  Validations.of(publish.role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'The DynamoDB event source mapping needs dynamodb:ListStreams, which IAM only grants on "*" (it has no ' +
-      'resource type); the stream reads themselves are granted on the one table stream ARN.',
-  });
-  Validations.of(failures).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason:
-      'This queue is itself the failure destination of the publish event source mapping: a DLQ of its own would ' +
-      'have nothing to catch, since nothing consumes it but an operator replaying events.',
-  });
 }
 
 function validate(props: JobRunnerProps): void {

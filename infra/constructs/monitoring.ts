@@ -5,16 +5,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { stateMetric } from '../../functions/publish/publish.ts';
-import { OUTCOMES } from '../../functions/submit/deps.ts';
-import { TERMINAL_STATES } from '../../shared/core/job/state.ts';
-import { FUNCTIONS } from '../../shared/resources.ts';
-
-/**
- * Emitted by the reconcile function (Powertools metrics, dimension `service`): the longest
- * time in an invocation from a job's last pod finishing to the write of its terminal record.
- */
-export const RECONCILE_LAG_METRIC = 'ReconcileLagSeconds';
+import { runnerDashboard } from './dashboard.ts';
+import { runnerMetrics } from './runner-metrics.ts';
 
 export interface MonitoringProps {
   queue: sqs.IQueue;
@@ -31,43 +23,15 @@ export interface MonitoringProps {
   alarmTopicArn?: string;
 }
 
-/** The alarms an operator needs and one dashboard of the whole flow. */
+/** The alarms an operator needs and one dashboard of the whole flow (dashboard.ts). */
 export class Monitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const minute = Duration.minutes(1);
-    const fiveMinutes = Duration.minutes(5);
-    /** A count the functions publish (Powertools metrics, dimension `service`). */
-    const count = (metricName: string, fn: 'submit' | 'reconcile' | 'publish', label?: string) =>
-      new cloudwatch.Metric({
-        namespace: FUNCTIONS.metricsNamespace,
-        metricName,
-        dimensionsMap: { service: FUNCTIONS[fn].serviceName },
-        period: fiveMinutes,
-        statistic: 'Sum',
-        label,
-      });
-    const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-      period: minute,
-      statistic: 'Maximum',
-    });
-    const oldestRequest = props.queue.metricApproximateAgeOfOldestMessage({
-      period: minute,
-      statistic: 'Maximum',
-    });
-    const reconcileLag = new cloudwatch.Metric({
-      namespace: FUNCTIONS.metricsNamespace,
-      metricName: RECONCILE_LAG_METRIC,
-      dimensionsMap: { service: props.reconcileService },
-      period: minute,
-      statistic: 'Maximum',
-    });
-    const reconcileRuns = props.reconcile.metricInvocations({
-      period: Duration.minutes(5),
-      statistic: 'Sum',
-    });
+    const metrics = runnerMetrics(props);
+    const { count, dlqDepth, oldestRequest, reconcileLag, reconcileRuns, publishFailures, eventsAge } =
+      metrics;
 
     this.alarm('DeadLetterQueueNotEmpty', {
       alarmDescription: 'Job requests failed every delivery and wait in the DLQ: inspect, fix, redrive.',
@@ -120,17 +84,6 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const publishFailures = props.publishFailures.metricApproximateNumberOfMessagesVisible({
-      period: minute,
-      statistic: 'Maximum',
-    });
-    const eventsAge = new cloudwatch.Metric({
-      namespace: 'AWS/Lambda',
-      metricName: 'IteratorAge',
-      dimensionsMap: { FunctionName: props.publish.functionName },
-      period: minute,
-      statistic: 'Maximum',
     });
     this.alarm('EventsNotPublished', {
       alarmDescription:
@@ -185,73 +138,7 @@ export class Monitoring extends Construct {
       for (const alarm of this.alarms) alarm.addAlarmAction(new actions.SnsAction(topic));
     }
 
-    const fnMetrics = (pick: (fn: lambda.IFunction) => cloudwatch.IMetric) => [
-      pick(props.submit),
-      pick(props.reconcile),
-      pick(props.publish),
-    ];
-    const submitOutcomes = [...OUTCOMES, 'RetryLater'];
-    new cloudwatch.Dashboard(this, 'Dashboard', {
-      defaultInterval: Duration.hours(3),
-      widgets: [
-        [
-          new cloudwatch.GraphWidget({
-            title: 'Job requests',
-            left: [props.queue.metricApproximateNumberOfMessagesVisible({ period: minute }), dlqDepth],
-            right: [oldestRequest],
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Submit outcomes',
-            left: submitOutcomes.map((name) => count(name, 'submit', name)),
-            stacked: true,
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Jobs finished, by state',
-            left: TERMINAL_STATES.map((state) => count(stateMetric(state), 'publish', state)),
-            stacked: true,
-          }),
-        ],
-        [
-          new cloudwatch.GraphWidget({
-            title: 'Latency',
-            left: [
-              props.submit.metricDuration({ statistic: 'p50', label: 'submit p50 (ms)' }),
-              props.submit.metricDuration({ statistic: 'p99', label: 'submit p99 (ms)' }),
-            ],
-            right: [reconcileLag, eventsAge.with({ label: 'event age (ms)' })],
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Reconcile: write conflicts, lost jobs, faults',
-            left: [
-              count('WriteConflicts', 'reconcile'),
-              count('JobsLost', 'reconcile'),
-              count('ReconcileErrors', 'reconcile'),
-            ],
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Kubernetes API calls (reconcile)',
-            left: [count('KubeApiCalls', 'reconcile')],
-          }),
-        ],
-        [
-          new cloudwatch.GraphWidget({
-            title: 'Invocations',
-            left: fnMetrics((fn) => fn.metricInvocations()),
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Errors and throttles',
-            left: fnMetrics((fn) => fn.metricErrors()),
-            right: fnMetrics((fn) => fn.metricThrottles()),
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Events',
-            left: [count('EventsPublished', 'publish'), count('EventsFailed', 'publish')],
-            right: [publishFailures.with({ label: 'publish failures queue' })],
-          }),
-        ],
-        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
-      ],
-    });
+    runnerDashboard(this, props, metrics, this.alarms);
   }
 
   private alarm(id: string, props: cloudwatch.AlarmProps): void {

@@ -87,6 +87,9 @@ describe('functionPolicies', () => {
 
   test('a resource without a local name throws rather than guess', () => {
     const { publishFailuresQueueName: _, ...names } = options.names;
-    assert.throws(() => functionPolicies({ ...options, names }), /no local name for RunnerPublishFailures/);
+    assert.throws(
+      () => functionPolicies({ ...options, names }),
+      /no local name for RunnerStateChangesFailures/,
+    );
   });
 });
