@@ -2,6 +2,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import type { JobStore, JobWatch, KubeJobs, Log } from '../../shared/core/ports.ts';
 import type { ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
+import type { AdmissionTrigger } from '../../shared/runtime/admission-trigger.ts';
 import type { ReconcileReader } from '../../shared/runtime/deadline.ts';
 import type { Finalizers } from './finalizers.ts';
 import type { JobBatches } from './job-batch.ts';
@@ -10,6 +11,7 @@ import type { LostJobs } from './lost-jobs.ts';
 import type { Resync } from './resync.ts';
 import type { Serial } from './serial.ts';
 import type { ReconcileStats } from './stats.ts';
+import type { Suspension } from './suspension.ts';
 import type { WatchLoop } from './watch-loop.ts';
 
 export interface ReconcilerDeps {
@@ -18,6 +20,8 @@ export interface ReconcilerDeps {
   reader: ReconcileReader;
   log?: Log;
   now?: () => Date;
+  /** Admission passes (docs/admission.md): asked for when a job finishes or a queued one is seen. */
+  admission?: Pick<AdmissionTrigger, 'request' | 'settle'>;
 }
 
 export interface ReconcileOptions {
@@ -76,6 +80,7 @@ export interface Parts {
   batches: JobBatches;
   resync: Resync;
   watch: WatchLoop;
+  suspension: Suspension;
 }
 
 /** A part of the invocation: what all share, and the other parts. */

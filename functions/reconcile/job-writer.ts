@@ -34,8 +34,14 @@ export class JobWriter extends Part {
   private async writeJob(namespace: string, job: V1Job, pods: V1Pod[], span: Span): Promise<void> {
     const { settings } = this.run;
     let logs: Map<string, LogTail> | undefined;
+    const initial = await this.parts.suspension.align(
+      namespace,
+      job,
+      pods,
+      this.run.records.get(jobIdOf(job)),
+    );
     const written = await optimisticUpdate<JobRecord | undefined, JobRecord | undefined | 'gave-up'>({
-      initial: this.run.records.get(jobIdOf(job)),
+      initial,
       rounds: WRITE_ROUNDS,
       step: async (record) => {
         const now = this.run.now();
@@ -52,6 +58,8 @@ export class JobWriter extends Part {
     if (written === 'gave-up') {
       this.run.log.warn('gave up on a job after repeated write conflicts', { jobId: jobIdOf(job) });
     } else if (written && isTerminal(written.state)) {
+      // A finished job frees quota, or meets a dependency: admission looks again.
+      this.run.deps.admission?.request();
       this.run.tracked.set(jobKey(namespace, job.metadata?.name), { jobId: written.jobId, terminal: true });
       await this.parts.finalizers.settle(namespace, job, pods);
     }

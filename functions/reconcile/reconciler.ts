@@ -10,6 +10,7 @@ import { LostJobs } from './lost-jobs.ts';
 import { Resync } from './resync.ts';
 import { Serial } from './serial.ts';
 import { callsSince, emptyStats, type ReconcileStats } from './stats.ts';
+import { Suspension } from './suspension.ts';
 import { WatchLoop } from './watch-loop.ts';
 
 export type { ReconcileOptions, ReconcilerDeps } from './context.ts';
@@ -62,6 +63,7 @@ export class Reconciler {
     parts.batches = new JobBatches(run, parts);
     parts.resync = new Resync(run, parts);
     parts.watch = new WatchLoop(run, parts);
+    parts.suspension = new Suspension(run, parts);
     this.parts = parts;
   }
 
@@ -75,8 +77,10 @@ export class Reconciler {
 
   /** The whole invocation: resync, then watch for the rest of the window. */
   async run(): Promise<ReconcileStats> {
-    const { settings } = this.invocation;
+    const { settings, deps } = this.invocation;
     const watching = settings.windowMs > 0;
+    // Every invocation looks at the queue once, whatever it sees: a pass a fault cut short is redone.
+    deps.admission?.request();
     try {
       if (watching) await this.resyncWhileWatching(Date.now() + settings.windowMs);
       else await this.parts.resync.all();
@@ -89,6 +93,7 @@ export class Reconciler {
     } catch (error) {
       this.abort(error);
     }
+    await deps.admission?.settle();
     return this.snapshot();
   }
 

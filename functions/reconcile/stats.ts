@@ -16,6 +16,8 @@ export interface ReconcileStats {
   /** Writes attempted (create + replace calls). */
   writes: number;
   lost: number;
+  /** Jobs whose `spec.suspend` was set to what their record says (functions/reconcile/suspension.ts). */
+  suspensionsAligned: number;
   errors: number;
   watchedEvents: number;
   /**
@@ -41,6 +43,7 @@ export function emptyStats(kube: KubeCounters): ReconcileStats {
     conflicts: 0,
     writes: 0,
     lost: 0,
+    suspensionsAligned: 0,
     errors: 0,
     watchedEvents: 0,
     kube: { ...kube },

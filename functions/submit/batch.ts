@@ -33,5 +33,7 @@ export async function runBatch(
     if (!failures.includes(messageId)) failures.push(messageId);
     deps.count('RetryLater');
   }
+  // Queued jobs that fit are admitted at once, not at reconcile's next look; a failed pass is retried there.
+  if (scope.queued) await deps.admit?.();
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 }

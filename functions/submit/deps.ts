@@ -17,13 +17,20 @@ export const OUTCOMES = [
   'CancelRepeated',
   'CancelIgnored',
   'CancelRaceCleaned',
+  'Suspended',
+  'SuspendRepeated',
+  'Resumed',
+  /** A suspend or resume of a finished job, or a resume of a job not suspended: nothing to do. */
+  'ControlIgnored',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export interface SubmitDeps {
   store: JobStore;
-  /** The one consistent read of a batch's records after its creates (cancel-check.ts). */
+  /** The one consistent read of a batch's records after its creates (cancel-check.ts), and of dependencies. */
   reader: Pick<JobReader, 'getStates'>;
+  /** Requests an admission pass (shared/runtime/admission-trigger.ts) and waits for it. */
+  admit?: () => Promise<void>;
   /** Retries transient faults itself, never past the deadline each call is given. */
   kube: KubeJobs;
   policy: Policy;
@@ -45,9 +52,11 @@ export interface CreatedJob {
 /** Per-batch state: with it, the cancel check runs once per batch, not per record. */
 export interface BatchScope {
   created: CreatedJob[];
+  /** A job was queued or resumed: the batch ends with an admission pass. */
+  queued: boolean;
 }
 
-export const newScope = (): BatchScope => ({ created: [] });
+export const newScope = (): BatchScope => ({ created: [], queued: false });
 
 /**
  * The batch's DynamoDB calls bound by its deadline, as its Kubernetes calls are: none outlives

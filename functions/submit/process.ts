@@ -7,6 +7,7 @@ import { cancel } from './cancel.ts';
 import type { BatchScope, MessageContext, Outcome, SubmitDeps } from './deps.ts';
 import { recordRejection, recordUnauthorized } from './reject.ts';
 import { submit } from './submit.ts';
+import { suspendOrResume } from './suspend.ts';
 
 /** What submit reads of an SQS record. SQS always sets SenderId; a record without one is refused unless `*` is mapped. */
 export interface QueueMessage {
@@ -78,6 +79,9 @@ function dispatch(ctx: MessageContext, parsed: Parsed, body: string): Promise<Ou
       });
     case 'cancel':
       return cancel(ctx, parsed);
+    case 'suspend':
+    case 'resume':
+      return suspendOrResume(ctx, parsed);
     case 'submit':
       return submit(ctx, parsed);
   }
@@ -86,5 +90,5 @@ function dispatch(ctx: MessageContext, parsed: Parsed, body: string): Promise<Ou
 /** The owner a refused message's record is listed under (byOwner): the one it names. */
 function claimedOwner(parsed: Parsed): string {
   if (parsed.kind === 'submit') return parsed.request.owner;
-  return parsed.kind === 'cancel' ? parsed.request.requestedBy : parsed.owner;
+  return parsed.kind === 'invalid' ? parsed.owner : parsed.request.requestedBy;
 }

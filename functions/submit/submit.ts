@@ -1,5 +1,6 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { KubeError } from '../../shared/adapters/kubernetes/errors.ts';
+import { queuedRecord } from '../../shared/core/admission/records.ts';
 import { jobName } from '../../shared/core/job/name.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { renderJob } from '../../shared/core/submit/manifest.ts';
@@ -15,6 +16,7 @@ import {
   refusedRecord,
 } from '../../shared/core/submit/submit-plan.ts';
 import { conflict, done, optimisticUpdate } from '../../shared/runtime/optimistic-update.ts';
+import { admissionOfSubmit } from './admission.ts';
 import { deleteJob } from './cancel.ts';
 import { type MessageContext, type Outcome, RetryLater } from './deps.ts';
 import { recordConflict, recordRejection } from './reject.ts';
@@ -35,8 +37,11 @@ export async function submit(ctx: MessageContext, parsed: SubmitParsed): Promise
   const { spec, reasons } = resolve(request, deps.policy);
   const refused = { key: jobId, owner: request.owner, hash, request };
   if (reasons.length > 0) return recordRejection(ctx, { ...refused, reason: REJECTION.policy, reasons });
+  const admitting = await admissionOfSubmit(ctx, request, spec);
+  if (admitting.reasons.length > 0)
+    return recordRejection(ctx, { ...refused, reason: REJECTION.policy, reasons: admitting.reasons });
   const name = jobName(jobId);
-  const record = submittedRecord({
+  const submitted = submittedRecord({
     jobId,
     owner: request.owner,
     at: deps.now().toISOString(),
@@ -46,6 +51,7 @@ export async function submit(ctx: MessageContext, parsed: SubmitParsed): Promise
     request,
     sourceMessageId: messageId,
   });
+  const record = admitting.admission ? queuedRecord(submitted, admitting.admission) : submitted;
   const created = await deps.store.create(record);
   let current: JobRecord = record;
   if (!created.created) {
@@ -77,7 +83,9 @@ export async function submit(ctx: MessageContext, parsed: SubmitParsed): Promise
     requestHash: hash,
     submittedAt: current.createdAt,
     sourceMessageId: current.sourceMessageId ?? messageId,
+    suspend: current.state === 'QUEUED',
   });
+  if (current.state === 'QUEUED') ctx.scope.queued = true;
   return createJob(ctx, current, job, { hash, redelivery: !created.created });
 }
 

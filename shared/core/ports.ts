@@ -1,4 +1,5 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { Limits, Scope, Usage } from './admission/types.ts';
 import type { StateChangeEvent } from './job/events.ts';
 import type { JobRecord } from './job/record.ts';
 import type { JobState } from './job/state.ts';
@@ -39,6 +40,20 @@ export interface JobStore {
   replace(next: JobRecord, options?: CallOptions): Promise<boolean>;
 }
 
+/** What an admission's transaction did: applied, lost to another writer of the record, or found a quota full. */
+export type Admitted = 'admitted' | 'raced' | 'full';
+
+/** Admission's writes and its read of the usage counters (core/admission; docs/admission.md). */
+export interface AdmissionStore {
+  /**
+   * Writes `next` (the record admitted, conditional on its version) and adds its charge to each of
+   * its scopes' counters, each conditional on staying within `limits`: all or nothing.
+   */
+  admit(next: JobRecord, limits: ReadonlyMap<Scope, Limits>, options?: CallOptions): Promise<Admitted>;
+  /** The counters of the given scopes that exist, each with the limits last recorded beside it. */
+  usage(scopes: readonly Scope[], options?: CallOptions): Promise<Map<Scope, Usage & { limits?: Limits }>>;
+}
+
 /** The reads of job records (docs/queries.md); DynamoDbJobQueries is the adapter. */
 export interface JobReader {
   getJob(jobId: string, options?: CallOptions): Promise<JobRecord | undefined>;
@@ -46,6 +61,8 @@ export interface JobReader {
   /** Many records' states in one consistent read; absent records are absent from the map. */
   getStates(jobIds: readonly string[], options?: CallOptions): Promise<Map<string, JobState>>;
   scanActive(options?: CallOptions): AsyncGenerator<JobRecord>;
+  /** Every record in one state (the status index, eventually consistent). */
+  scanState(state: JobState, maxPages?: number, options?: CallOptions): AsyncGenerator<JobRecord>;
   readonly counters?: { calls: number };
 }
 
@@ -73,6 +90,13 @@ export interface KubeJobs {
   deleteJob(namespace: string, name: string, options?: CallOptions): Promise<'deleted' | 'not-found'>;
   /** Removes our finalizer from the Job (given as last seen): a pending delete then completes. */
   releaseJob(job: V1Job, options?: CallOptions): Promise<Released>;
+  /** Sets the Job's `spec.suspend` (admission and the suspend action); `not-found` when it is gone. */
+  setSuspended(
+    namespace: string,
+    name: string,
+    suspend: boolean,
+    options?: CallOptions,
+  ): Promise<'set' | 'not-found'>;
 }
 
 export type Released = 'released' | 'not-held' | 'not-found';
@@ -98,6 +122,8 @@ export interface KubeCounters {
   listPods: number;
   getJob: number;
   deleteJob: number;
+  /** `spec.suspend` patches (admission, the suspend action). */
+  suspends: number;
   /** Finalizers released (Jobs and pods). */
   releases: number;
   podLogs: number;

@@ -53,7 +53,7 @@ export function abortSignalOf(call: CallOptions = {}): { abortSignal?: AbortSign
  * SDK's retries of it are inside the span).
  */
 export function dynamoCall<T>(
-  operation: 'PutItem' | 'GetItem' | 'BatchGetItem' | 'Query',
+  operation: 'PutItem' | 'GetItem' | 'BatchGetItem' | 'Query' | 'TransactWriteItems',
   table: string,
   attributes: { jobId?: string; index?: string; keys?: number },
   send: () => Promise<T>,

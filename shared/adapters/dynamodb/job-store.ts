@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { releasesCharge } from '../../core/admission/types.ts';
 import { fitToBudget } from '../../core/job/budget.ts';
 import type { JobRecord } from '../../core/job/record.ts';
 import type { CallOptions, JobStore } from '../../core/ports.ts';
 import { abortSignalOf, dynamoCall } from './client.ts';
 import { itemBytes } from './item-size.ts';
+import { putWithCounters } from './transact.ts';
+import { usageUpdate } from './usage-items.ts';
 
 /**
  * The JobStore port on DynamoDB. Every write is one conditional PutItem:
@@ -14,6 +17,8 @@ import { itemBytes } from './item-size.ts';
  * - replace: `version = :expected` with expected = next.version - 1, so writers never regress;
  *   on a failed condition one consistent read tells a lost race from the SDK's retry of a put
  *   that had succeeded (then the write is ours).
+ * - a replace that gives an admitted job's quota back (core/admission) is one transaction with the
+ *   decrements of its usage counters, so that a counter never drifts from its records.
  * Every item is first fitted to the record budget (core/job/budget.ts), measured marshalled.
  */
 export class DynamoDbJobStore implements JobStore {
@@ -65,6 +70,7 @@ export class DynamoDbJobStore implements JobStore {
 
   async replace(next: JobRecord, call?: CallOptions): Promise<boolean> {
     const item = stamped(next);
+    if (releasesCharge(next)) return this.release(item, call);
     try {
       await dynamoCall('PutItem', this.tableName, { jobId: next.jobId }, () =>
         this.client.send(
@@ -86,12 +92,22 @@ export class DynamoDbJobStore implements JobStore {
       return current?.lastWriteId === item.lastWriteId;
     }
   }
+
+  private async release(item: JobRecord, call?: CallOptions): Promise<boolean> {
+    const { charge, scopes } = item.admission as NonNullable<JobRecord['admission']>;
+    const updates = scopes.map((scope) => usageUpdate(this.tableName, scope, charge, -1));
+    const cancelled = await putWithCounters(this.client, this.tableName, item, updates, call);
+    if (cancelled === undefined) return true;
+    // A conflict with another transaction on a counter is transient: the caller's retry plans anew.
+    const current = await this.get(item.jobId, call);
+    return current?.lastWriteId === item.lastWriteId;
+  }
 }
 
 /**
  * The item to put: fitted to the record budget, and stamped with an id of this write, which the
  * SDK's retries of the same put keep and any other writer's put does not.
  */
-function stamped(record: JobRecord): JobRecord {
+export function stamped(record: JobRecord): JobRecord {
   return { ...fitToBudget(record, itemBytes), lastWriteId: randomUUID() };
 }

@@ -21,6 +21,7 @@ export const noKubeCalls = (): KubeCounters => ({
   listPods: 0,
   getJob: 0,
   deleteJob: 0,
+  suspends: 0,
   releases: 0,
   podLogs: 0,
   watchRequests: 0,
@@ -108,6 +109,29 @@ export class KubeClient implements KubeJobs {
       call,
       jobSpan(job),
     );
+  }
+
+  async setSuspended(
+    namespace: string,
+    name: string,
+    suspend: boolean,
+    call?: CallOptions,
+  ): Promise<'set' | 'not-found'> {
+    this.counters.suspends++;
+    try {
+      // `add` sets a member whether or not it is there yet.
+      const body = [{ op: 'add', path: '/spec/suspend', value: suspend }];
+      await this.request(
+        'setSuspended',
+        call,
+        (o) => this.api.patchNamespacedJob({ namespace, name, body }, o),
+        objectSpan('job', namespace, name),
+      );
+      return 'set';
+    } catch (error) {
+      if (error instanceof KubeError && error.kind === 'not-found') return 'not-found';
+      throw error;
+    }
   }
 
   /**

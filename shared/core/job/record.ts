@@ -1,3 +1,4 @@
+import type { Admission, Suspension } from '../admission/types.ts';
 import type { JobState } from './state.ts';
 
 /** Why a request was refused: one entry per problem, machine-readable. */
@@ -69,6 +70,10 @@ export interface JobRecord {
   result?: JobResult;
   /** `by` is the cancel's `requestedBy` (who, as the sender says); `senderId` its SQS SenderId. */
   cancellation?: { by: string; senderId?: string; reason?: string; at: string };
+  /** Set for a job under admission (docs/admission.md): what it charges, where, and whether it holds it. */
+  admission?: Admission;
+  /** Set while a user has the job suspended (action `suspend`); cleared by `resume`. */
+  suspension?: Suspension;
   /** Index attribute: `STATE#shard`. */
   statusShard: string;
   /** Epoch seconds for DynamoDB TTL, set once a record is terminal. */

@@ -1,6 +1,8 @@
 /** The life of a job request. Terminal states are final. */
 export const JOB_STATES = [
   'SUBMITTED',
+  /** Waiting for admission: its Job exists, suspended, until quota, order and dependencies allow it (docs/admission.md). */
+  'QUEUED',
   'PENDING',
   'RUNNING',
   'SUCCEEDED',
@@ -12,7 +14,12 @@ export const JOB_STATES = [
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const ACTIVE_STATES = ['SUBMITTED', 'PENDING', 'RUNNING'] as const satisfies readonly JobState[];
+export const ACTIVE_STATES = [
+  'SUBMITTED',
+  'QUEUED',
+  'PENDING',
+  'RUNNING',
+] as const satisfies readonly JobState[];
 export const TERMINAL_STATES = [
   'SUCCEEDED',
   'FAILED',
@@ -29,23 +36,26 @@ export function isTerminal(state: JobState): boolean {
 /** Order used to keep writes monotonic: a record never moves to a lower rank. */
 const RANK: Record<JobState, number> = {
   SUBMITTED: 0,
-  PENDING: 1,
-  RUNNING: 2,
-  SUCCEEDED: 3,
-  FAILED: 3,
-  TIMED_OUT: 3,
-  CANCELLED: 3,
-  REJECTED: 3,
-  LOST: 3,
+  QUEUED: 1,
+  PENDING: 2,
+  RUNNING: 3,
+  SUCCEEDED: 4,
+  FAILED: 4,
+  TIMED_OUT: 4,
+  CANCELLED: 4,
+  REJECTED: 4,
+  LOST: 4,
 };
 
 /**
  * Whether a record in `from` may move to `to`. Staying in the same active state is allowed
  * (details such as the pending reason change); a pod can go back from RUNNING to PENDING
- * when it is retried, so that is allowed too; nothing leaves a terminal state.
+ * when it is retried, and an admitted job back to QUEUED when it is suspended, so those are
+ * allowed too; nothing leaves a terminal state.
  */
 export function canTransition(from: JobState, to: JobState): boolean {
   if (isTerminal(from)) return false;
   if (from === 'RUNNING' && to === 'PENDING') return true;
+  if ((from === 'PENDING' || from === 'RUNNING') && to === 'QUEUED') return true;
   return RANK[to] >= RANK[from];
 }

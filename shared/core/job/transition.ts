@@ -1,4 +1,5 @@
 import { JOBS_TABLE } from '../../resources.ts';
+import { isHeld } from '../admission/types.ts';
 import { HISTORY_LIMIT, type JobRecord } from './record.ts';
 import { canTransition, isTerminal, type JobState } from './state.ts';
 
@@ -42,6 +43,11 @@ export function transition(record: JobRecord, input: TransitionInput): JobRecord
     history,
     statusShard: statusShard(input.state, record.jobId),
   };
+  // Leaving the admitted states gives the quota back, in this very write (the store applies it).
+  if (isHeld(record.admission) && (isTerminal(input.state) || input.state === 'QUEUED')) {
+    const { heldAtVersion: _, ...rest } = record.admission as NonNullable<JobRecord['admission']>;
+    next.admission = { ...rest, releasedAtVersion: next.version };
+  }
   if (isTerminal(input.state) && input.retentionSeconds !== undefined) {
     next.expiresAt = Math.floor(Date.parse(input.at) / 1000) + input.retentionSeconds;
   }

@@ -144,6 +144,9 @@ export function planJob(
   const base = record ?? adoptedRecord(job, now);
   if (isTerminal(base.state)) return { kind: 'none' };
   const derived = deriveJobStatus(job, pods ?? []);
+  // A queued job waits for admission (it alone moves it on); only its end is observed.
+  if (base.state === 'QUEUED' && !job.metadata?.deletionTimestamp && !isTerminal(derived.state))
+    return { kind: 'none' };
   // A Job being deleted (held by a finalizer) before it finished will never finish.
   const want: Target =
     job.metadata?.deletionTimestamp && !isTerminal(derived.state)
@@ -195,7 +198,9 @@ export function planMissing(
   if (isTerminal(record.state)) return { kind: 'none' };
   let reason: string;
   let message: string;
-  if (record.state === 'SUBMITTED') {
+  // A queued record that was never admitted may be waiting for its Job's create, as a SUBMITTED one.
+  const neverRan = record.state === 'QUEUED' && !record.history.some((h) => h.state === 'PENDING');
+  if (record.state === 'SUBMITTED' || neverRan) {
     const age = seconds(record.createdAt, now);
     if (age < config.submittedGraceSeconds) return planAwaitingJob(record, age, now);
     reason = 'JobNotFound';
@@ -225,7 +230,7 @@ export function planMissing(
 function planAwaitingJob(record: JobRecord, ageSeconds: number, now: string): JobPlan {
   if (ageSeconds < AWAITING_JOB_SECONDS || record.reason === 'AwaitingJob') return { kind: 'none' };
   const next = transition(record, {
-    state: 'SUBMITTED',
+    state: record.state,
     at: now,
     reason: 'AwaitingJob',
     message: `no Job ${record.namespace}/${record.jobName} yet after ${Math.floor(ageSeconds / 60)} min: the request is being retried, or waits in the dead-letter queue for a redrive`,

@@ -23,6 +23,8 @@ export interface ManifestInput {
   requestHash: string;
   submittedAt: string;
   sourceMessageId: string;
+  /** Created suspended: it waits for admission (docs/admission.md), which unsuspends it. */
+  suspend?: boolean;
 }
 
 const TMP_VOLUME = 'tmp';
@@ -143,6 +145,7 @@ export function renderJob(input: ManifestInput): V1Job {
     },
     spec: {
       ...tplSpec,
+      suspend: input.suspend ? true : undefined,
       activeDeadlineSeconds: spec.timeoutSeconds,
       backoffLimit: spec.retries,
       ttlSecondsAfterFinished: spec.ttlSecondsAfterFinished,

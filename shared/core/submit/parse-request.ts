@@ -2,8 +2,8 @@ import type { Reason } from '../job/record.ts';
 import { JOB_ID_PATTERN } from './request-fields.ts';
 import { requestHash } from './request-hash.ts';
 import {
-  type CancelRequest,
-  cancelRequestSchema,
+  type ControlRequest,
+  controlRequestSchema,
   type SubmitRequest,
   submitRequestSchema,
 } from './request-schema.ts';
@@ -15,7 +15,9 @@ const MAX_REASONS = 50;
 
 export type Parsed =
   | { kind: 'submit'; jobId: string; request: SubmitRequest & { jobId: string }; hash: string }
-  | { kind: 'cancel'; request: CancelRequest; hash: string }
+  | {
+      [K in ControlRequest['action']]: { kind: K; request: ControlRequest; hash: string };
+    }[ControlRequest['action']]
   | {
       kind: 'invalid';
       /** The jobId the rejection is recorded under: the body's, when usable, else the message id. */
@@ -95,10 +97,10 @@ export function parseBody(body: string, messageId: string): Parsed {
   if (!isObject(json))
     return invalid([{ path: '', rule: 'schema.invalid_type', message: 'the body must be a JSON object' }]);
 
-  if (json.action === 'cancel') {
-    const parsed = cancelRequestSchema.safeParse(json);
+  if (json.action === 'cancel' || json.action === 'suspend' || json.action === 'resume') {
+    const parsed = controlRequestSchema.safeParse(json);
     if (!parsed.success) return invalid(issuesToReasons(parsed.error.issues), messageId, json.requestedBy);
-    return { kind: 'cancel', request: parsed.data, hash: requestHash(parsed.data) };
+    return { kind: parsed.data.action, request: parsed.data, hash: requestHash(parsed.data) } as Parsed;
   }
   const key = json.jobId === undefined ? messageId : (usable(json.jobId) ?? messageId);
   const parsed = submitRequestSchema.safeParse(json);

@@ -1,5 +1,6 @@
 import { MIN_RECORD_RETENTION_SECONDS } from '../../resources.ts';
 import { isDns1123Label, isQuantity, parseQuantity } from './k8s-syntax.ts';
+import { admissionPolicySchema } from './policy-admission.ts';
 import { baseTemplateSchema } from './template.ts';
 import * as z from './zod.ts';
 
@@ -138,6 +139,8 @@ export const policySchema = z.strictObject({
     30 * 24 * 3600,
   ),
   template: z.optional(baseTemplateSchema),
+  /** Quotas, fair share and queue order (docs/admission.md); none by default. */
+  admission: admissionPolicySchema,
 });
 
 export type PolicyInput = z.input<typeof policySchema>;

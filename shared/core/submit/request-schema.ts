@@ -13,6 +13,9 @@ import {
 import { envVar, exitCodeRule, podConditionRule, resources, toleration, volume } from './request-pod.ts';
 import * as z from './zod.ts';
 
+/** At most as many as AWS Batch allows. */
+export const MAX_DEPENDENCIES = 20;
+
 /**
  * Request contract v1: the JSON body of an SQS message. Defined once here; the JSON Schema in
  * docs/schema/job-request.v1.json is generated from it (scripts/generate-schema.ts).
@@ -84,6 +87,28 @@ export const submitRequestSchema = z
     automountServiceAccountToken: z
       .optional(z.boolean())
       .check(z.describe('Only for service accounts the policy allows it.')),
+    dependsOn: z
+      .optional(
+        z
+          .array(
+            z.strictObject({
+              jobId: jobIdSchema,
+              condition: z._default(z.enum(['SUCCEEDED', 'FINISHED']), 'SUCCEEDED'),
+            }),
+          )
+          .check(
+            z.maxLength(MAX_DEPENDENCIES),
+            z.refine(
+              (deps) => new Set(deps.map((d) => d.jobId)).size === deps.length,
+              rule('dependsOn.duplicate', 'each dependency may be named once'),
+            ),
+          ),
+      )
+      .check(
+        z.describe(
+          'Jobs that must end first (SUCCEEDED, or FINISHED: SUCCEEDED, FAILED or TIMED_OUT); each must exist when this request arrives (docs/admission.md).',
+        ),
+      ),
   })
   .check(
     z.superRefine((req, ctx) => {
@@ -128,17 +153,20 @@ export const submitRequestSchema = z
     }),
   );
 
-export const cancelRequestSchema = z.strictObject({
+/** A request about an existing job: cancel it, or suspend or resume it (docs/admission.md). */
+export const controlRequestSchema = z.strictObject({
   version: z._default(z.literal(1), 1),
-  action: z.literal('cancel'),
+  action: z.enum(['cancel', 'suspend', 'resume']),
   jobId: jobIdSchema,
-  requestedBy: ownerSchema.check(z.describe('Who cancels; recorded.')),
+  requestedBy: ownerSchema.check(z.describe('Who cancels, suspends or resumes; recorded.')),
   reason: z.optional(z.string().check(z.maxLength(1024))).check(z.describe('Why; recorded.')),
 });
 
-/** The contract as one schema (for the JSON Schema): a submit, or a cancel. */
-export const jobRequestSchema = z.union([submitRequestSchema, cancelRequestSchema]);
+/** The contract as one schema (for the JSON Schema): a submit, or a cancel, suspend or resume. */
+export const jobRequestSchema = z.union([submitRequestSchema, controlRequestSchema]);
 
 export type SubmitRequest = z.output<typeof submitRequestSchema>;
-export type CancelRequest = z.output<typeof cancelRequestSchema>;
-export type JobRequest = SubmitRequest | CancelRequest;
+export type ControlRequest = z.output<typeof controlRequestSchema>;
+/** A cancel: the control request with `action: cancel`. */
+export type CancelRequest = ControlRequest;
+export type JobRequest = SubmitRequest | ControlRequest;

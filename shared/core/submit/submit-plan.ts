@@ -40,7 +40,10 @@ export function decideOnExisting(
   }
   if (existing.requestHash !== hash) return { action: 'conflict' };
   if (existing.state === 'CANCELLED') return { action: 'done', why: 'cancelled', job: jobOf(existing) };
-  if (existing.state === 'SUBMITTED') return { action: 'create-job' };
+  if (existing.state === 'SUBMITTED' || existing.state === 'QUEUED') return { action: 'create-job' };
+  // Admission may have moved the record on before an earlier delivery created the Job: create it
+  // again (a 409 carrying our hash is success).
+  if (existing.admission && !isTerminal(existing.state)) return { action: 'create-job' };
   return { action: 'done', why: isTerminal(existing.state) ? 'duplicate-terminal' : 'duplicate-progressed' };
 }
 

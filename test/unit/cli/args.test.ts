@@ -23,6 +23,6 @@ describe('option values', () => {
     assert.equal(jobState('failed'), 'FAILED');
     assert.equal(jobState('timed-out'), 'TIMED_OUT');
     assert.equal(jobState('RUNNING'), 'RUNNING');
-    assert.throws(() => jobState('done'), /one of SUBMITTED, PENDING/);
+    assert.throws(() => jobState('done'), /one of SUBMITTED, QUEUED, PENDING/);
   });
 });

@@ -195,6 +195,7 @@ describe('ejr get, list', () => {
     const active = await runEjr(['-o', 'json', 'list', '--limit', '2'], { jobs: new FakeJobs(records) });
     assert.deepEqual(active.jobs.calls, [
       'listByState SUBMITTED 2',
+      'listByState QUEUED 2',
       'listByState PENDING 2',
       'listByState RUNNING 2',
     ]);

@@ -99,6 +99,15 @@ export class FakeKube implements JobWatch, KubeJobs {
     );
   }
 
+  async setSuspended(namespace: string, name: string, suspend: boolean): Promise<'set' | 'not-found'> {
+    await Promise.resolve();
+    this.counters.suspends++;
+    const job = this.jobs.get(`${namespace}/${name}`);
+    if (!job) return 'not-found';
+    job.spec = { ...(job.spec ?? { template: {} }), suspend };
+    return 'set';
+  }
+
   failNext(call: SingleCall, failure: KubeFailure, times = 1): void {
     for (let i = 0; i < times; i++) this.failures.push({ call, failure });
   }

@@ -1,14 +1,24 @@
+import { ZERO_USAGE } from '../../../shared/core/admission/quota.ts';
+import {
+  type Limits,
+  releasesCharge,
+  type Scope,
+  USAGE_DIMENSIONS,
+  type Usage,
+} from '../../../shared/core/admission/types.ts';
 import { changeEvent, type StateChangeEvent } from '../../../shared/core/job/events.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
 import { ACTIVE_STATES } from '../../../shared/core/job/state.ts';
-import type { JobReader, JobStore } from '../../../shared/core/ports.ts';
+import type { AdmissionStore, Admitted, JobReader, JobStore } from '../../../shared/core/ports.ts';
 
 /**
  * The JobStore and JobReader ports in memory, with the DynamoDB adapters' conditional semantics,
  * and the table's stream: every write that took effect, before and after.
  */
-export class MemoryStore implements JobStore, JobReader {
+export class MemoryStore implements JobStore, JobReader, AdmissionStore {
   items = new Map<string, JobRecord>();
+  /** The usage counters (DynamoDbAdmissionStore keeps them as items beside the records). */
+  counts = new Map<Scope, Usage>();
   readonly stream: { before?: JobRecord; after: JobRecord }[] = [];
   /** Reader calls, as DynamoDbJobQueries counts them. */
   readonly counters = { calls: 0 };
@@ -43,9 +53,54 @@ export class MemoryStore implements JobStore, JobReader {
     const current = this.items.get(next.jobId);
     if (!current || current.version !== next.version - 1) return false;
     this.writes++;
+    if (releasesCharge(next)) this.addCharge(next, -1);
     this.items.set(next.jobId, structuredClone(next));
     this.stream.push({ before: structuredClone(current), after: structuredClone(next) });
     return true;
+  }
+
+  /** The record's put and its counters' adds, all or nothing, as the DynamoDB transaction. */
+  async admit(next: JobRecord, limits: ReadonlyMap<Scope, Limits>): Promise<Admitted> {
+    await Promise.resolve();
+    const current = this.items.get(next.jobId);
+    if (!current || current.version !== next.version - 1) return 'raced';
+    const admission = next.admission as NonNullable<JobRecord['admission']>;
+    for (const scope of admission.scopes) {
+      const used = this.counts.get(scope) ?? ZERO_USAGE;
+      const limit = limits.get(scope) ?? {};
+      if (
+        USAGE_DIMENSIONS.some(
+          (d) => limit[d] !== undefined && used[d] + admission.charge[d] > (limit[d] as number),
+        )
+      )
+        return 'full';
+    }
+    this.addCharge(next, 1);
+    this.writes++;
+    this.items.set(next.jobId, structuredClone(next));
+    this.stream.push({ before: structuredClone(current), after: structuredClone(next) });
+    return 'admitted';
+  }
+
+  async usage(scopes: readonly Scope[]): Promise<Map<Scope, Usage>> {
+    await Promise.resolve();
+    return new Map(
+      scopes.flatMap((s) => (this.counts.has(s) ? [[s, { ...(this.counts.get(s) as Usage) }] as const] : [])),
+    );
+  }
+
+  private addCharge(record: JobRecord, sign: 1 | -1): void {
+    const { charge, scopes } = record.admission as NonNullable<JobRecord['admission']>;
+    for (const scope of scopes) {
+      const used = { ...(this.counts.get(scope) ?? ZERO_USAGE) };
+      for (const d of USAGE_DIMENSIONS) used[d] += sign * charge[d];
+      this.counts.set(scope, used);
+    }
+  }
+
+  async *scanState(state: JobRecord['state']): AsyncGenerator<JobRecord> {
+    this.counters.calls++;
+    for (const r of [...this.items.values()]) if (r.state === state) yield structuredClone(r);
   }
 
   /** The events the publish function makes of the stream (functions/publish). */

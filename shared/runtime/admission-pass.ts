@@ -1,0 +1,131 @@
+import { type AdmissionDecision, planAdmission } from '../core/admission/plan.ts';
+import { admittedRecord, dependencyFailedRecord, waitingRecord } from '../core/admission/records.ts';
+import type { Scope } from '../core/admission/types.ts';
+import type { JobRecord } from '../core/job/record.ts';
+import type { AdmissionStore, JobReader, JobStore, KubeJobs, Log } from '../core/ports.ts';
+import type { AdmissionPolicy } from '../core/submit/policy-admission.ts';
+import { mapPool } from './pool.ts';
+
+export interface AdmitterDeps {
+  admission: AdmissionStore;
+  store: Pick<JobStore, 'replace'>;
+  reader: Pick<JobReader, 'scanState' | 'getStates'>;
+  kube: Pick<KubeJobs, 'setSuspended' | 'deleteJob'>;
+  policy: { admission: AdmissionPolicy; recordRetentionSeconds: number };
+  log: Log;
+  now: () => Date;
+}
+
+export interface AdmissionStats {
+  queued: number;
+  admitted: number;
+  /** Admissions another admitter's transaction beat (a quota full, or the record moved on). */
+  contended: number;
+  dependencyFailed: number;
+  reasonsWritten: number;
+  /** Seconds each admitted job waited in its queue. */
+  waits: number[];
+  ms: number;
+}
+
+/** Records whose reason changes are written in one pass at most; the rest wait for the next. */
+const MAX_REASON_WRITES = 200;
+
+/**
+ * One admission pass: read the queue (the QUEUED records), the usage counters and the dependencies'
+ * states; plan (core/admission/plan.ts); then admit in the planned order, one transaction at a
+ * time, each conditional on the quotas (so overlapping passes in submit and reconcile never admit
+ * past one), and unsuspend each admitted Job. A Job left suspended by a fault here is unsuspended
+ * by reconcile, which compares every Job with its record.
+ */
+export async function admissionPass(deps: AdmitterDeps): Promise<AdmissionStats> {
+  const started = Date.now();
+  const queued: JobRecord[] = [];
+  for await (const record of deps.reader.scanState('QUEUED')) if (record.admission) queued.push(record);
+  const stats: AdmissionStats = {
+    queued: queued.length,
+    admitted: 0,
+    contended: 0,
+    dependencyFailed: 0,
+    reasonsWritten: 0,
+    waits: [],
+    ms: 0,
+  };
+  if (queued.length > 0) {
+    const scopes = [...new Set(queued.flatMap((r) => r.admission?.scopes ?? []))] as Scope[];
+    const dependencyIds = [
+      ...new Set(queued.flatMap((r) => r.admission?.dependsOn?.map((d) => d.jobId) ?? [])),
+    ];
+    const [usage, dependencies] = await Promise.all([
+      deps.admission.usage(scopes),
+      dependencyIds.length > 0 ? deps.reader.getStates(dependencyIds) : new Map(),
+    ]);
+    const decisions = planAdmission({
+      queued,
+      usage,
+      dependencies,
+      policy: deps.policy.admission,
+      now: deps.now().toISOString(),
+    });
+    await admitInOrder(deps, decisions, stats);
+    await settleOthers(deps, decisions, stats);
+  }
+  stats.ms = Date.now() - started;
+  return stats;
+}
+
+async function admitInOrder(deps: AdmitterDeps, decisions: AdmissionDecision[], stats: AdmissionStats) {
+  const full = new Set<Scope>();
+  for (const decision of decisions) {
+    if (decision.kind !== 'admit') continue;
+    const scopes = decision.record.admission?.scopes ?? [];
+    // Another admitter took what this pass planned to use: the next pass plans from fresh counters.
+    if (scopes.some((s) => full.has(s))) continue;
+    const at = deps.now().toISOString();
+    const next = admittedRecord(decision.record, at);
+    if (!next) continue;
+    const outcome = await deps.admission.admit(next, decision.limits);
+    if (outcome !== 'admitted') {
+      stats.contended++;
+      if (outcome === 'full') for (const s of scopes) full.add(s);
+      continue;
+    }
+    stats.admitted++;
+    stats.waits.push((Date.parse(at) - Date.parse(decision.record.admission?.queuedAt ?? at)) / 1000);
+    await unsuspend(deps, next);
+  }
+}
+
+async function unsuspend(deps: AdmitterDeps, record: JobRecord): Promise<void> {
+  try {
+    await deps.kube.setSuspended(record.namespace ?? '', record.jobName ?? '', false);
+  } catch (error) {
+    deps.log.warn('admitted, but unsuspending the Job failed; reconcile will', {
+      jobId: record.jobId,
+      error: String(error),
+    });
+  }
+}
+
+/** Dependency failures and changed reasons, a few at a time; a lost race is left for the next pass. */
+async function settleOthers(deps: AdmitterDeps, decisions: AdmissionDecision[], stats: AdmissionStats) {
+  const at = deps.now().toISOString();
+  const failures = decisions.filter((d) => d.kind === 'fail');
+  const waits = decisions.filter((d) => d.kind === 'wait').slice(0, MAX_REASON_WRITES);
+  await mapPool([...failures, ...waits], 8, async (decision) => {
+    if (decision.kind === 'fail') {
+      const dependency = { jobId: decision.dependency, state: decision.state };
+      const next = dependencyFailedRecord(decision.record, dependency, {
+        at,
+        retentionSeconds: deps.policy.recordRetentionSeconds,
+      });
+      if (!next || !(await deps.store.replace(next))) return;
+      stats.dependencyFailed++;
+      // The Job never ran (suspended); reconcile deletes it too, should this fail.
+      await deps.kube.deleteJob(next.namespace ?? '', next.jobName ?? '').catch(() => undefined);
+    } else if (decision.kind === 'wait') {
+      const next = waitingRecord(decision.record, decision.reason, decision.message, at);
+      if (next && (await deps.store.replace(next))) stats.reasonsWritten++;
+    }
+  });
+}

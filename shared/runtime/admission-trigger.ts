@@ -1,0 +1,49 @@
+import type { Log } from '../core/ports.ts';
+import type { AdmissionStats } from './admission-pass.ts';
+
+/**
+ * Runs admission passes on demand, one at a time: a request while a pass runs makes one more pass
+ * after it (never a queue of them), so a burst of finished jobs costs a few passes, not one each.
+ */
+export class AdmissionTrigger {
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  readonly totals = { passes: 0, admitted: 0, dependencyFailed: 0, waits: [] as number[] };
+
+  private readonly pass: () => Promise<AdmissionStats>;
+  private readonly log: Log;
+
+  constructor(pass: () => Promise<AdmissionStats>, log: Log) {
+    this.pass = pass;
+    this.log = log;
+  }
+
+  request(): void {
+    this.dirty = true;
+    this.running ??= this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when no pass is running or due. */
+  async settle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      try {
+        const stats = await this.pass();
+        this.totals.passes++;
+        this.totals.admitted += stats.admitted;
+        this.totals.dependencyFailed += stats.dependencyFailed;
+        this.totals.waits.push(...stats.waits);
+        if (stats.queued > 0) this.log.info('admission pass', { ...stats, waits: undefined });
+      } catch (error) {
+        // The next request, or the next invocation's first pass, tries again.
+        this.log.warn('admission pass failed', { error: String(error) });
+      }
+    }
+  }
+}
