@@ -1,6 +1,8 @@
 import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
 import { DEFAULT_RESULT_LIMITS } from '../../shared/core/reconcile/result.ts';
+import type { Policy } from '../../shared/core/submit/policy.ts';
 import { FUNCTIONS, MIN_RECORD_RETENTION_SECONDS } from '../../shared/resources.ts';
+import { readPolicy } from '../../shared/runtime/policy-settings.ts';
 import { flag, list, number, required } from '../../shared/runtime/settings.ts';
 
 /** Terminal records outlive every delivery of their request (shared/resources.ts). */
@@ -13,6 +15,8 @@ export interface ReconcileSettings {
   windowMs: number;
   logTailLines: number;
   config: ReconcileConfig;
+  /** The operator policy (JOB_POLICY, as submit's): reconcile admits queued jobs by its quotas. */
+  policy: Policy;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): ReconcileSettings {
@@ -23,6 +27,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReconcileSet
   return {
     tableName: required(env, 'JOBS_TABLE_NAME'),
     namespaces,
+    policy: readPolicy(env),
     windowMs: number(env, 'RECONCILE_WINDOW_SECONDS', windowSeconds, 0, maxWindowSeconds) * 1000,
     logTailLines: number(env, 'LOG_TAIL_LINES', 50, 0, 10_000),
     config: {

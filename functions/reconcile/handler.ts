@@ -5,6 +5,7 @@ import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
 import { KubeWatchClient } from '../../shared/adapters/kubernetes/watch-client.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
+import { admissionTrigger } from '../../shared/runtime/admitter.ts';
 import { onlyMethods } from '../../shared/runtime/only-methods.ts';
 import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { readSettings } from './config.ts';
@@ -22,16 +23,22 @@ function dependencies(): Promise<ReconcilerDeps> {
   if (deps) return deps;
   const built = createKubeConfig().then((kc): ReconcilerDeps => {
     const client = documentClientOnce();
-    return {
-      kube: new KubeWatchClient(kc, { log }),
-      store: onlyMethods(new DynamoDbJobStore(client, settings.tableName), USES.DynamoDbJobStore, USES_FILE),
-      reader: onlyMethods(
-        new DynamoDbJobQueries(client, settings.tableName),
-        USES.DynamoDbJobQueries,
-        USES_FILE,
-      ),
+    const { tableName, policy } = settings;
+    const kube = new KubeWatchClient(kc, { log });
+    const store = onlyMethods(new DynamoDbJobStore(client, tableName), USES.DynamoDbJobStore, USES_FILE);
+    const reader = onlyMethods(new DynamoDbJobQueries(client, tableName), USES.DynamoDbJobQueries, USES_FILE);
+    const admission = admissionTrigger({
+      client,
+      tableName,
+      uses: USES,
+      usesFile: USES_FILE,
+      store,
+      reader,
+      kube,
+      policy,
       log,
-    };
+    });
+    return { kube, store, reader, log, admission };
   });
   deps = built;
   // A failed start (e.g. DescribeCluster throttled) is retried by the next invocation.

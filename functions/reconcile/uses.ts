@@ -10,7 +10,9 @@ export const USES = {
   /** Adopting an orphaned Job (create) and every state change (replace). */
   DynamoDbJobStore: ['create', 'replace'],
   /** The resync's scan of the active records, and the re-reads after a lost conditional write. */
-  DynamoDbJobQueries: ['getJob', 'getJobs', 'scanActive'],
+  DynamoDbJobQueries: ['getJob', 'getJobs', 'scanActive', 'scanState', 'getStates'],
+  /** Admission passes: when a job finishes, when a queued one is seen, once an invocation. */
+  DynamoDbAdmissionStore: ['admit', 'usage'],
   /** With CLUSTER_ACCESS=eks, once per container. */
   EksAuth: ['describeCluster'],
 } as const satisfies Uses;

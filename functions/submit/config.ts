@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { type Policy, parsePolicy } from '../../shared/core/submit/policy.ts';
-import { integer, list, optional, required } from '../../shared/runtime/settings.ts';
+import type { Policy } from '../../shared/core/submit/policy.ts';
+import { readPolicy } from '../../shared/runtime/policy-settings.ts';
+import { integer, required } from '../../shared/runtime/settings.ts';
+
+export { readPolicyInput } from '../../shared/runtime/policy-settings.ts';
 
 /** What the submit function reads from its environment (docs/request.md, "Configuration"). */
 export interface SubmitSettings {
@@ -12,46 +14,10 @@ export interface SubmitSettings {
   kubeTimeoutMs: number;
 }
 
-/**
- * The policy comes from JOB_POLICY (inline JSON) or else JOB_POLICY_FILE (a path); with neither,
- * the built-in defaults apply, which allow no image at all. JOB_POLICY wins when both are set.
- */
-export function readPolicyInput(env: NodeJS.ProcessEnv): unknown {
-  const inline = optional(env, 'JOB_POLICY');
-  const file = optional(env, 'JOB_POLICY_FILE');
-  const source = inline ? 'JOB_POLICY' : file ? `JOB_POLICY_FILE (${env.JOB_POLICY_FILE})` : undefined;
-  if (!source) return {};
-  const text = inline ?? readFileSync(file ?? '', 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source} is not JSON: ${(error as Error).message}`);
-  }
-}
-
-/**
- * The principals CDK adds for its scheduled jobs (SCHEDULE_PRINCIPALS: each schedule's role may
- * submit as its request's owner), after the operator's own.
- */
-function withSchedulePrincipals(input: unknown, env: NodeJS.ProcessEnv): unknown {
-  const raw = optional(env, 'SCHEDULE_PRINCIPALS');
-  if (!raw) return input;
-  let scheduled: unknown;
-  try {
-    scheduled = JSON.parse(raw);
-  } catch (error) {
-    throw new Error(`SCHEDULE_PRINCIPALS is not JSON: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(scheduled)) throw new Error('SCHEDULE_PRINCIPALS must be a JSON array');
-  const policy = (input ?? {}) as { principals?: unknown[] };
-  return { ...policy, principals: [...(policy.principals ?? []), ...scheduled] };
-}
-
 export function readSettings(env: NodeJS.ProcessEnv = process.env): SubmitSettings {
-  const namespaces = list(env, 'JOBS_NAMESPACES');
   return {
     tableName: required(env, 'JOBS_TABLE_NAME'),
-    policy: parsePolicy(withSchedulePrincipals(readPolicyInput(env), env), namespaces),
+    policy: readPolicy(env),
     concurrency: integer(env, 'SUBMIT_CONCURRENCY', 32, 1, 256),
     kubeTimeoutMs: integer(env, 'KUBE_REQUEST_TIMEOUT_MS', 5000, 100, 60_000),
   };

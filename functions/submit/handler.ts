@@ -5,6 +5,7 @@ import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
+import { admissionTrigger } from '../../shared/runtime/admitter.ts';
 import { onlyMethods } from '../../shared/runtime/only-methods.ts';
 import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { runBatch } from './batch.ts';
@@ -35,15 +36,33 @@ function dependencies(): Promise<Container> {
     );
     if (settings.policy.principals.length === 0)
       logger.warn('the policy maps no sender (principals): every message is REJECTED NotAuthorized');
+    const reader = onlyMethods(
+      new DynamoDbJobQueries(client, settings.tableName),
+      USES.DynamoDbJobQueries,
+      USES_FILE,
+    );
+    const kube = new KubeClient(kubeConfig, { requestTimeoutMs: settings.kubeTimeoutMs, log });
+    const { policy, tableName } = settings;
+    const admission = admissionTrigger({
+      client,
+      tableName,
+      uses: USES,
+      usesFile: USES_FILE,
+      store,
+      reader,
+      kube,
+      policy,
+      log,
+    });
     const deps: SubmitDeps = {
       store,
-      reader: onlyMethods(
-        new DynamoDbJobQueries(client, settings.tableName),
-        USES.DynamoDbJobQueries,
-        USES_FILE,
-      ),
-      kube: new KubeClient(kubeConfig, { requestTimeoutMs: settings.kubeTimeoutMs, log }),
-      policy: settings.policy,
+      reader,
+      kube,
+      admit: () => {
+        admission.request();
+        return admission.settle();
+      },
+      policy,
       log,
       count: (metric, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),
       now: () => new Date(),

@@ -8,8 +8,10 @@ import type { Uses } from '../../shared/adapters/iam.ts';
  */
 export const USES = {
   DynamoDbJobStore: ['create', 'get', 'replace'],
-  /** The batch's cancel check: one consistent read of the created records' states. */
-  DynamoDbJobQueries: ['getStates'],
+  /** The batch's cancel check and the dependencies' states; the admission pass's read of the queue. */
+  DynamoDbJobQueries: ['getStates', 'scanState'],
+  /** The admission pass after a batch that queued or resumed a job. */
+  DynamoDbAdmissionStore: ['admit', 'usage'],
   /** With CLUSTER_ACCESS=eks, once per container. */
   EksAuth: ['describeCluster'],
 } as const satisfies Uses;

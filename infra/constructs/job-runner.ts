@@ -81,6 +81,8 @@ export class JobRunner extends Construct {
         ...common,
         POWERTOOLS_SERVICE_NAME: FUNCTIONS.reconcile.serviceName,
         RECONCILE_WINDOW_SECONDS: String(props.reconcileWindowSeconds),
+        // Reconcile admits queued jobs by the policy's quotas (docs/admission.md).
+        JOB_POLICY: jobPolicy,
       },
     });
 

@@ -1,4 +1,5 @@
 import { actionTable } from '../action-table.ts';
+import type { DynamoDbAdmissionStore } from './admission-store.ts';
 import type { DynamoDbJobQueries } from './job-queries.ts';
 import type { DynamoDbJobStore } from './job-store.ts';
 
@@ -11,8 +12,16 @@ export const DYNAMODB_ACTIONS = {
     /** A conditional PutItem; when the condition fails, one GetItem reads the existing record. */
     create: ['dynamodb:PutItem', 'dynamodb:GetItem'],
     get: ['dynamodb:GetItem'],
-    /** A conditional PutItem; when the condition fails, one GetItem tells whose write is stored. */
-    replace: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+    /**
+     * A conditional PutItem; when the condition fails, one GetItem tells whose write is stored. A
+     * replace that gives quota back is a transaction of that put and UpdateItems of the counters.
+     */
+    replace: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  }),
+  DynamoDbAdmissionStore: actionTable<DynamoDbAdmissionStore>()({
+    /** A transaction: the record's conditional PutItem and a conditional UpdateItem per counter. */
+    admit: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    usage: ['dynamodb:BatchGetItem'],
   }),
   DynamoDbJobQueries: actionTable<DynamoDbJobQueries>()({
     getJob: ['dynamodb:GetItem'],

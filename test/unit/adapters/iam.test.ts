@@ -4,11 +4,16 @@
 // ones its table declares. CDK grants from those tables, so an undeclared call is a missing grant.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Grant } from '../../../shared/adapters/action-table.ts';
+import { DynamoDbAdmissionStore } from '../../../shared/adapters/dynamodb/admission-store.ts';
 import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
@@ -42,6 +47,14 @@ function answer(operation: string, input: Input, answers: Answers): Record<strin
     case 'PutItem':
       if (answers.conflict) throw new ConditionalCheckFailedException({ message: 'conflict', $metadata: {} });
       return {};
+    case 'TransactWriteItems':
+      if (answers.conflict)
+        throw new TransactionCanceledException({
+          message: 'cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+        });
+      return {};
     case 'GetItem':
       return { Item: item(input.Key.jobId) };
     case 'BatchGetItem': {
@@ -69,7 +82,12 @@ function recording<C extends DynamoDBClient | EventBridgeClient | EKSClient>(cli
       assert.ok(service, `no IAM service known for ${context.clientName}`);
       // A Query is granted on the one index it names (the `@part` of a grant).
       const index = (args.input as Input).IndexName;
-      sent.add(index ? `${service}:${operation}@index/${index}` : `${service}:${operation}`);
+      if (operation === 'TransactWriteItems') {
+        // IAM authorizes a transaction as its items' actions.
+        for (const item of (args.input as Input).TransactItems as Input[])
+          for (const kind of Object.keys(item))
+            sent.add(`${service}:${kind === 'ConditionCheck' ? 'ConditionCheckItem' : `${kind}Item`}`);
+      } else sent.add(index ? `${service}:${operation}@index/${index}` : `${service}:${operation}`);
       return { output: { ...answer(operation, args.input as Input, answers), $metadata: {} }, response: {} };
     },
     { step: 'initialize', priority: 'high', name: 'recordIamAction' },
@@ -108,7 +126,36 @@ const storeScenarios: Scenarios<'DynamoDbJobStore', DynamoDbJobStore> = {
   replace: [
     { call: (s) => s.replace(record('RUNNING')) },
     { answers: { conflict: true }, call: (s) => s.replace(record('RUNNING')) },
+    // A replace that gives an admitted job's quota back.
+    { call: (s) => s.replace(releasing()) },
   ],
+};
+
+const ADMISSION = {
+  charge: { jobs: 1, cpu: 500, memory: 2 ** 28, gpu: 0 },
+  scopes: ['owner#team-a' as const],
+  priority: 0,
+  queuedAt: '2026-01-01T00:00:00.000Z',
+};
+function releasing() {
+  const r = record('SUCCEEDED');
+  return { ...r, admission: { ...ADMISSION, releasedAtVersion: r.version } };
+}
+function admitted() {
+  const r = record('PENDING');
+  return { ...r, admission: { ...ADMISSION, heldAtVersion: r.version } };
+}
+
+const admissionStore = (answers: Answers) => {
+  const { client, sent } = documentClient(answers);
+  return { adapter: new DynamoDbAdmissionStore(client, TABLE), sent };
+};
+const admissionScenarios: Scenarios<'DynamoDbAdmissionStore', DynamoDbAdmissionStore> = {
+  admit: [
+    { call: (a) => a.admit(admitted(), new Map([['owner#team-a', { jobs: 2 }]])) },
+    { answers: { conflict: true }, call: (a) => a.admit(admitted(), new Map()) },
+  ],
+  usage: [{ call: (a) => a.usage(['owner#team-a']) }],
 };
 
 // getStates is on the JobReader port; the intersection lets the scenario call it on the adapter.
@@ -179,6 +226,7 @@ function checkAdapter<A extends AdapterName, T>(
 describe('adapter action tables: what each method sends is what it declares', () => {
   checkAdapter('DynamoDbJobStore', store, storeScenarios);
   checkAdapter('DynamoDbJobQueries', queries, queryScenarios);
+  checkAdapter('DynamoDbAdmissionStore', admissionStore, admissionScenarios);
   checkAdapter('EventBridgePublisher', publisher, publisherScenarios);
   checkAdapter('EksAuth', eks, eksScenarios);
 });

@@ -50,19 +50,21 @@ describe('functionPolicies', () => {
     }
   });
 
-  test('submit: its queue, its table (no index), the cluster, its log group', () => {
+  test('submit: its queue, its table and its status index (the admission queue), the cluster, its log group', () => {
     const grants = granted(policies.submit);
     for (const expected of [
       `sqs:ReceiveMessage on ${ARN.queue}`,
       `sqs:DeleteMessage on ${ARN.queue}`,
       `dynamodb:PutItem on ${ARN.table}`,
       `dynamodb:BatchGetItem on ${ARN.table}`,
+      `dynamodb:UpdateItem on ${ARN.table}`,
+      `dynamodb:Query on ${ARN.table}/index/byStatus`,
       `eks:DescribeCluster on ${ARN.cluster}`,
       `logs:PutLogEvents on arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/submit:*`,
     ]) {
       assert.ok(grants.includes(expected), `submit lacks ${expected}: ${grants.join('\n')}`);
     }
-    assert.ok(!grants.some((grant) => grant.includes('/index/')), 'submit queries no index');
+    assert.ok(!grants.some((grant) => grant.includes('/index/byOwner')), 'submit queries no owner index');
   });
 
   test('publish: the stream, the bus, its failures queue', () => {

@@ -47,10 +47,10 @@ describe('RBAC from infra/k8s/rbac.yaml', () => {
     );
     assert.ok(!JSON.stringify(docs).includes('NAMESPACE'));
     const file = readFileSync(join(PROJECT_ROOT, RBAC_FILE), 'utf8');
-    assert.ok(file.includes('verbs: ["create", "get", "delete"]'));
-    // submit creates, reads and deletes Jobs, nothing else; reconcile never creates one.
+    assert.ok(file.includes('verbs: ["create", "get", "delete", "patch"]'));
+    // submit creates, reads, deletes and suspends Jobs, nothing else; reconcile never creates one.
     assert.deepEqual((docs[0] as Cfn).rules, [
-      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'delete'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'delete', 'patch'] },
     ]);
     assert.deepEqual((docs[2] as Cfn).rules, [
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'delete', 'patch'] },

@@ -8,6 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { USES as PUBLISH_USES } from '../../../functions/publish/uses.ts';
 import { USES as RECONCILE_USES } from '../../../functions/reconcile/uses.ts';
 import { USES as SUBMIT_USES } from '../../../functions/submit/uses.ts';
+import { DynamoDbAdmissionStore } from '../../../shared/adapters/dynamodb/admission-store.ts';
 import { DynamoDbJobQueries } from '../../../shared/adapters/dynamodb/job-queries.ts';
 import { DynamoDbJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/publisher.ts';
@@ -73,6 +74,7 @@ function grants(serviceName: string): { action: string; resource: unknown }[] {
 const ADAPTERS: Record<AdapterName, object> = {
   DynamoDbJobStore: DynamoDbJobStore.prototype,
   DynamoDbJobQueries: DynamoDbJobQueries.prototype,
+  DynamoDbAdmissionStore: DynamoDbAdmissionStore.prototype,
   EventBridgePublisher: EventBridgePublisher.prototype,
   EksAuth: eksAuth,
 };

@@ -147,6 +147,7 @@ describe('functions', () => {
       ...common,
       POWERTOOLS_SERVICE_NAME: 'reconcile',
       RECONCILE_WINDOW_SECONDS: '50',
+      JOB_POLICY: '{}',
     });
     assert.deepEqual(fn(publishId).Environment.Variables, {
       EVENT_BUS_NAME: { Ref: busId },
@@ -298,7 +299,7 @@ describe('IAM', () => {
   /** Actions that have no resource type, so that IAM evaluates them on "*" alone. */
   const STAR_ONLY = ['dynamodb:ListStreams', ...XRAY];
 
-  test('submit may read, batch-read and write the table, describe the one cluster, consume the queue, and no more', () => {
+  test('submit may read, batch-read and write the table, query its status index, describe the one cluster, consume the queue, and no more', () => {
     assert.deepEqual(statements(submitId), [
       {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -319,10 +320,13 @@ describe('IAM', () => {
       },
       {
         // BatchGetItem: the batch's cancel check (getStates), missing before the grants came from the code.
-        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+        // UpdateItem: the usage counters of admission, in the record's transaction.
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Effect: 'Allow',
         Resource: tableArn,
       },
+      // The admission pass reads the queue (QUEUED records) from the status index.
+      { Action: 'dynamodb:Query', Effect: 'Allow', Resource: indexArn('byStatus') },
       { Action: 'eks:DescribeCluster', Effect: 'Allow', Resource: clusterArn },
     ]);
   });
@@ -360,7 +364,7 @@ describe('IAM', () => {
       reconcile.filter((s) => JSON.stringify(s.Action).includes('dynamodb')),
       [
         {
-          Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+          Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           Effect: 'Allow',
           Resource: tableArn,
         },
