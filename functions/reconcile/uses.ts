@@ -7,8 +7,8 @@ import type { Uses } from '../../shared/adapters/iam.ts';
  * any other method fails loudly in the tests instead of with AccessDenied in AWS.
  */
 export const USES = {
-  /** Adopting an orphaned Job (create) and every state change (replace). */
-  DynamoDbJobStore: ['create', 'replace'],
+  /** Adopting an orphaned Job (create), every state change (replace), admission's re-read (get). */
+  DynamoDbJobStore: ['create', 'get', 'replace'],
   /** The resync's scan of the active records, and the re-reads after a lost conditional write. */
   DynamoDbJobQueries: ['getJob', 'getJobs', 'scanActive', 'scanState', 'getStates'],
   /** Admission passes: when a job finishes, when a queued one is seen, once an invocation. */

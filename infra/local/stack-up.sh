@@ -188,7 +188,8 @@ nodes=$(kubectl_admin get nodes -o name | wc -l)
 wait_for "kwok nodes Ready" 60 bash -c "[ \"\$('$bin/kubectl' --kubeconfig '$dir/admin.kubeconfig' get nodes --no-headers | grep -cw Ready)\" = $nodes ]"
 
 # --- moto: the AWS side ---------------------------------------------------------------
-start moto "$pybin/moto_server" -H 127.0.0.1 -p "$(port_of moto)"
+# moto's own server, with DynamoDB's write isolation (aws/moto_server.py says why).
+start moto "$pybin/python" "$here/aws/moto_server.py" -H 127.0.0.1 -p "$(port_of moto)"
 wait_for moto 30 curl -sf "http://127.0.0.1:$(port_of moto)/moto-api/"
 aws_json=$(AWS_ENDPOINT_URL="http://127.0.0.1:$(port_of moto)" AWS_REGION=us-east-1 \
   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local "$node" "$root/infra/local/aws/provision.ts") \

@@ -8,7 +8,7 @@ import { mapPool } from './pool.ts';
 
 export interface AdmitterDeps {
   admission: AdmissionStore;
-  store: Pick<JobStore, 'replace'>;
+  store: Pick<JobStore, 'replace' | 'get'>;
   reader: Pick<JobReader, 'scanState' | 'getStates'>;
   kube: Pick<KubeJobs, 'setSuspended' | 'deleteJob'>;
   policy: { admission: AdmissionPolicy; recordRetentionSeconds: number };
@@ -82,10 +82,16 @@ async function admitInOrder(deps: AdmitterDeps, decisions: AdmissionDecision[], 
     // Another admitter took what this pass planned to use: the next pass plans from fresh counters.
     if (scopes.some((s) => full.has(s))) continue;
     const at = deps.now().toISOString();
-    const next = admittedRecord(decision.record, at);
+    let next = admittedRecord(decision.record, at);
     if (!next) continue;
-    const outcome = await deps.admission.admit(next, decision.limits);
-    if (outcome !== 'admitted') {
+    let outcome = await deps.admission.admit(next, decision.limits);
+    if (outcome === 'raced') {
+      // Most often a reason another pass wrote: admit the fresh record, keeping the order.
+      const fresh = await deps.store.get(decision.record.jobId);
+      next = fresh && admittedRecord(fresh, at);
+      if (next) outcome = await deps.admission.admit(next, decision.limits);
+    }
+    if (!next || outcome !== 'admitted') {
       stats.contended++;
       if (outcome === 'full') for (const s of scopes) full.add(s);
       continue;

@@ -39,6 +39,8 @@ export class AdmissionTrigger {
         this.totals.admitted += stats.admitted;
         this.totals.dependencyFailed += stats.dependencyFailed;
         this.totals.waits.push(...stats.waits);
+        // A job failed for its dependency may be another's dependency: look again at once.
+        if (stats.dependencyFailed > 0) this.dirty = true;
         if (stats.queued > 0) this.log.info('admission pass', { ...stats, waits: undefined });
       } catch (error) {
         // The next request, or the next invocation's first pass, tries again.

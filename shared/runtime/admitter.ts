@@ -13,7 +13,7 @@ export function admissionTrigger(input: {
   tableName: string;
   uses: Uses;
   usesFile: string;
-  store: Pick<JobStore, 'replace'>;
+  store: Pick<JobStore, 'replace' | 'get'>;
   reader: Pick<JobReader, 'scanState' | 'getStates'>;
   kube: Pick<KubeJobs, 'setSuspended' | 'deleteJob'>;
   policy: Policy;

@@ -41,15 +41,18 @@ function stackMotoEndpoint(): { endpoint: string; region: string } | undefined {
   }
 }
 
-/** The venv's bin directory, made on first use by infra/local/python-env.sh (pinned moto). */
+/** The venv's python, made on first use by infra/local/python-env.sh (pinned moto). */
 export function motoServerBinary(): string {
   const bin = execFileSync('bash', [join(repoRoot, 'infra/local/python-env.sh')], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 15 * 60_000,
   }).trim();
-  return join(bin, 'moto_server');
+  return join(bin, 'python');
 }
+
+/** moto's server with DynamoDB's write isolation (infra/local/aws/moto_server.py). */
+const MOTO_SERVER = join(repoRoot, 'infra/local/aws/moto_server.py');
 
 /**
  * Starts `moto_server` on a free loopback port and waits until it answers. A port taken
@@ -82,7 +85,9 @@ export async function startMoto(options: { startTimeoutMs?: number } = {}): Prom
 
 function spawnMoto(binary: string, port: number, logFile: string): ChildProcess {
   const log = openSync(logFile, 'a');
-  const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log] });
+  const child = spawn(binary, [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   // Should a test crash before its `after`, the server must not outlive this process.
   const killOnExit = () => child.kill('SIGKILL');
