@@ -1,6 +1,6 @@
 // Benchmark of the functions' cold init: this tree's bundles against a baseline's, in one run.
 //
-//   node_modules/.bin/node test/bench/cold-init.ts [--ref <git ref>] [--n 15] [--out <file>]
+//   node_modules/.bin/node test/bench/cold-init.ts [--ref <git ref>] [--n 15]
 //
 // Builds this tree's bundles and the baseline's (the tree at --ref, default the commit this
 // branch started from on main, unpacked with git archive into a temp dir with node_modules
@@ -8,15 +8,26 @@
 // which goes first: a fresh `node --enable-source-maps` process (NODE_OPTIONS as deployed) with
 // the environment CDK sets imports the bundle as Lambda's init does (load-bundle.ts) and exits.
 // Prints the medians of the import time and of the whole process, the ratio current/baseline and
-// the bundle sizes, and writes the figures as JSON (default .cache/bench/cold-init-<time>.json).
+// the bundle sizes, and writes the report (test/bench/report): bench-results/cold-init.json (every
+// run) and PNG charts beside it, the distributions of both times and the medians and sizes as bars,
+// baseline beside ours (the directory is EJR_BENCH_OUT when set).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FUNCTIONS } from '../../infra/bundling.ts';
 import { bundlePath } from '../../infra/local/runtime/load-bundle.ts';
+import {
+  type ColdInitFigures,
+  type ColdInitRun,
+  coldInitCharts,
+  functionFigures,
+  type Variant,
+  variantFigures,
+} from './figures/cold-init.ts';
+import { progress, writeReport } from './report/index.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
@@ -25,16 +36,12 @@ const { values } = parseArgs({
   options: {
     ref: { type: 'string' },
     n: { type: 'string', default: '15' },
-    out: { type: 'string' },
   },
 });
 const N = Number(values.n);
 /** Default: where this branch left main (on main itself, HEAD: pass --ref then). */
 const ref = values.ref ?? git('merge-base', 'HEAD', 'main');
 const commit = git('rev-parse', '--short', ref);
-const out =
-  values.out ??
-  join(root, '.cache/bench', `cold-init-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 
 /** The deployed functions' environment (infra/constructs/job-runner.ts); AWS is never reached. */
 const environment = (name: string): Record<string, string> => ({
@@ -71,7 +78,7 @@ function build(dir: string): void {
     console.error(`${dir}: build-bundles exited ${run.status}\n${run.stdout}${run.stderr}`);
 }
 
-function coldInit(file: string, name: string): { initMs: number; processMs: number } {
+function coldInit(file: string, name: string): ColdInitRun {
   const started = performance.now();
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, file], {
     env: environment(name),
@@ -84,11 +91,6 @@ function coldInit(file: string, name: string): { initMs: number; processMs: numb
   return { initMs: (JSON.parse(line) as { initMs: number }).initMs, processMs };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 const size = (file: string) => ({
   bytes: statSync(file).size,
   mapBytes: existsSync(`${file}.map`) ? statSync(`${file}.map`).size : 0,
@@ -108,8 +110,10 @@ try {
   const names = FUNCTIONS.filter((name) => existsSync(bundlePath(name, variants.baseline)));
   for (const name of FUNCTIONS.filter((n) => !names.includes(n)))
     console.log(`${name}: no baseline bundle, skipped`);
-  const runs: Record<string, Record<'baseline' | 'current', { initMs: number; processMs: number }[]>> = {};
+  const runs: Record<string, Record<Variant, ColdInitRun[]>> = {};
   for (const name of names) runs[name] = { baseline: [], current: [] };
+  const total = N * names.length;
+  progress('cold init', 0, total);
   for (let i = 0; i < N; i++) {
     for (const name of names) {
       // Alternate which goes first, so that neither always runs on a warmer machine.
@@ -120,31 +124,19 @@ try {
         runs[name]?.[variant].push(run);
         got[variant] = run.initMs;
       }
-      console.error(
-        `[${i + 1}/${N}] ${name}: baseline ${got.baseline?.toFixed(0)} ms, current ${got.current?.toFixed(0)} ms`,
+      progress(
+        'cold init',
+        i * names.length + names.indexOf(name) + 1,
+        total,
+        `round ${i + 1}/${N}, ${name}: baseline ${got.baseline?.toFixed(0)} ms, current ${got.current?.toFixed(0)} ms`,
       );
     }
   }
 
   const results = names.map((name) => {
-    const figures = (variant: 'baseline' | 'current') => {
-      const list = runs[name]?.[variant] ?? [];
-      return {
-        ...size(bundlePath(name, variants[variant])),
-        initMs: median(list.map((r) => r.initMs)),
-        processMs: median(list.map((r) => r.processMs)),
-        runs: list,
-      };
-    };
-    const baseline = figures('baseline');
-    const current = figures('current');
-    return {
-      name,
-      baseline,
-      current,
-      initRatio: current.initMs / baseline.initMs,
-      processRatio: current.processMs / baseline.processMs,
-    };
+    const figures = (variant: Variant) =>
+      variantFigures(size(bundlePath(name, variants[variant])), runs[name]?.[variant] ?? []);
+    return functionFigures(name, figures('baseline'), figures('current'));
   });
 
   const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
@@ -166,12 +158,16 @@ try {
       ),
     ].join('\n'),
   );
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify({ baseline: { ref, commit }, current: git('rev-parse', '--short', 'HEAD'), n: N, node: process.version, results }, null, 2)}\n`,
-  );
-  console.log(`figures: ${out}`);
+  const figures: ColdInitFigures = {
+    baseline: { ref, commit },
+    current: git('rev-parse', '--short', 'HEAD'),
+    n: N,
+    node: process.version,
+    results,
+  };
+  const report = await writeReport('cold-init', figures, coldInitCharts(figures));
+  console.log(`figures: ${report.json}`);
+  for (const png of report.pngs) console.log(`chart:   ${png}`);
 } finally {
   rmSync(baselineDir, { recursive: true, force: true });
 }

@@ -12,6 +12,9 @@
 //      termination (seen by an admin pod watch) to the terminal record; p50 and p95, for the
 //      reconciler (watch window) and for the naive poller (passes back to back).
 // Everything is bounded in count and time; the namespace and the table are deleted at the end.
+// The figures go to bench-results/reconcile.json (with every latency sample) and PNG charts beside
+// it: the status latency's distribution per N and the cost of a pass as bars, the naive poller
+// beside the reconciler (test/bench/figures/reconcile.ts; EJR_BENCH_OUT moves them).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -48,6 +51,8 @@ import { mapPool } from '../../shared/runtime/pool.ts';
 import { type RetrySettings, withRetry } from '../../shared/runtime/retry.ts';
 import { restrictedPodSpec } from '../support/kube.ts';
 import { loadLocalStack } from '../support/local-stack.ts';
+import { type ReconcileFigures, reconcileCharts, type SizeResult } from './figures/reconcile.ts';
+import { progress, writeReport } from './report/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -83,6 +88,7 @@ const dynamodb = new DynamoDBClient(aws);
 const documentClient = createDocumentClient({ endpoint: aws.endpoint, region: aws.region });
 
 function log(message: string): void {
+  progress.end();
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
@@ -199,6 +205,9 @@ async function createJobs(
 ) {
   const jobs = Array.from({ length: count }, (_, i) => ({ jobId: `${prefix}-${i}`, name: `${prefix}-${i}` }));
   await putRecords(table, ns, jobs);
+  const label = `${ns}: ${role} jobs created`;
+  let created = 0;
+  if (count > 1) progress(label, 0, count);
   await mapPool(jobs, 48, async (j) => {
     try {
       await retried(() =>
@@ -208,6 +217,7 @@ async function createJobs(
       // A create retried after a lost response may find its own Job: that is success.
       if ((error as { code?: number }).code !== 409) throw error;
     }
+    if (count > 1) progress(label, ++created, count);
   });
   return jobs;
 }
@@ -228,7 +238,7 @@ async function waitReady(ns: string, count: number, deadline: number): Promise<n
       ready += page.items.filter((j) => (j.status?.ready ?? 0) > 0).length;
       token = page.metadata?._continue || undefined;
     } while (token);
-    log(`${ready}/${count} load jobs running`);
+    progress(`${ns}: load jobs running`, ready, count);
     if (ready >= count) return ready;
     await delay(5000);
   }
@@ -241,10 +251,13 @@ async function naivePass(
   table: string,
   records: Map<string, JobRecord>,
   terminalAt: Map<string, number>,
+  label = `${ns}: naive pass`,
 ): Promise<{ gets: number; writes: number; ms: number }> {
   const started = Date.now();
   let gets = 0;
   let writes = 0;
+  let done = 0;
+  progress(label, 0, records.size);
   await mapPool([...records.values()], 16, async (record) => {
     gets++;
     let job: V1Job | undefined;
@@ -258,6 +271,7 @@ async function naivePass(
     writes++;
     await documentClient.send(new PutCommand({ TableName: table, Item: next }));
     if (isTerminal(state) && !terminalAt.has(record.jobId)) terminalAt.set(record.jobId, Date.now());
+    progress(label, ++done, records.size);
   });
   return { gets, writes, ms: Date.now() - started };
 }
@@ -275,17 +289,6 @@ async function watchTerminations(ns: string, seen: Map<string, number>): Promise
     },
     () => {},
   );
-}
-
-interface SizeResult {
-  n: number;
-  readyJobs: number;
-  setupSeconds: number;
-  resync: Record<string, number>;
-  quiet: Record<string, number>;
-  naive: Record<string, number>;
-  latency: Record<string, number>;
-  naiveLatency: Record<string, number>;
 }
 
 async function benchSize(n: number): Promise<SizeResult | undefined> {
@@ -354,6 +357,7 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
     for (let i = 0; i < latencyJobs; i++) {
       const [j] = await createJobs(ns, table, 1, '3s', 'latency', `lat-${id}-${i}`);
       if (j) latencyNames.push(j.name);
+      progress(`${ns}: latency jobs created`, i + 1, latencyJobs);
       await delay(spacing);
     }
     const stats = await running;
@@ -396,7 +400,7 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
     while (Date.now() < naiveEnd || (unrecorded() && extra++ < 2 && Date.now() < hardEnd)) {
       const active = new Map<string, JobRecord>();
       for await (const r of queries.scanActive()) active.set(r.jobId, r);
-      const pass = await naivePass(ns, table, active, naiveTerminal);
+      const pass = await naivePass(ns, table, active, naiveTerminal, `${ns}: naive pass ${passes + 1}`);
       passes++;
       passMs += pass.ms;
     }
@@ -417,7 +421,18 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
       meanPassMs: Math.round(passMs / Math.max(1, passes)),
     };
     log(`N=${n}: naive latency ${JSON.stringify(naiveLatency)}`);
-    return { n, readyJobs, setupSeconds, resync, quiet, naive, latency, naiveLatency };
+    return {
+      n,
+      readyJobs,
+      setupSeconds,
+      resync,
+      quiet,
+      naive,
+      latency,
+      naiveLatency,
+      latencySamplesMs: latencies,
+      naiveLatencySamplesMs: naiveLat,
+    };
   } finally {
     log(`N=${n}: cleaning up`);
     await retried(() => core.deleteNamespace({ name: ns })).catch((error) =>
@@ -487,4 +502,15 @@ const lines = [
 ];
 console.log(lines.join('\n'));
 console.log(JSON.stringify(results));
+const figures: ReconcileFigures = {
+  config: {
+    sizes,
+    latencyJobs,
+    latencySeconds,
+    maxMinutes: Number(args['max-minutes']),
+  },
+  results,
+};
+const report = await writeReport('reconcile', figures, reconcileCharts(figures));
+console.log(`figures: ${report.json} (charts: ${report.pngs.join(', ')})`);
 process.exit(0);

@@ -10,6 +10,10 @@
 //    alone (the conditional put), so a bottleneck outside the submit code shows up by itself.
 // Jobs are created suspended (a base template with spec.suspend) unless --pods: the figures are the
 // create path, not kwok's pod churn. Everything created is deleted at the end.
+// The figures go to bench-results/submit.json (per stage: wall time, rate, when each item finished,
+// each call's time) with PNG charts beside it: items per second over time per stage, the time per
+// call, and the rates, ceiling beside ours (test/bench/figures/submit.ts; EJR_BENCH_OUT moves them).
+// --cold-start writes bench-results/submit-cold-start.json and its chart.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +39,15 @@ import {
   startRuntime,
 } from '../integration/submit/pipeline.ts';
 import { admin, EXAMPLE_POLICY_FILE, stack, store } from '../integration/submit/support.ts';
+import {
+  type StageFigures,
+  type SubmitColdStartFigures,
+  type SubmitFigures,
+  stageFigures,
+  submitCharts,
+  submitColdStartCharts,
+} from './figures/submit.ts';
+import { progress, writeReport } from './report/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -113,24 +126,30 @@ async function countJobs(): Promise<number> {
   return count;
 }
 
-async function ceiling(): Promise<number> {
+async function ceiling(): Promise<StageFigures> {
   const kc = new KubeConfig();
   kc.loadFromFile(stack.kubeconfigs.submit);
   const kube = new KubeClient(kc);
   const jobs = Array.from({ length: N }, (_, i) => renderFor(`${owner}-ceiling-${i}`));
+  const doneAt: number[] = [];
+  const callMs: number[] = [];
+  progress('ceiling: creates', 0, N);
   const started = performance.now();
   await mapPool(jobs, CONCURRENCY, async (job) => {
     check();
+    const at = performance.now();
     await kube.createJob(job);
+    const now = performance.now();
+    callMs.push(now - at);
+    doneAt.push(now);
+    progress('ceiling: creates', doneAt.length, N);
   });
-  return performance.now() - started;
+  return stageFigures(started, performance.now() - started, doneAt, callMs);
 }
 
 async function submitPath(): Promise<{
-  ms: number;
-  sendMs: number;
-  invocations: number;
-  meanInvocationMs: number;
+  path: StageFigures & { sendMs: number; invocations: number; meanInvocationMs: number };
+  send: StageFigures;
 }> {
   const queues = await createQueues(`bench-${runId}`, { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 });
   const dist = await buildBundles();
@@ -143,6 +162,7 @@ async function submitPath(): Promise<{
     let handled = 0;
     let lastAt = 0;
     const durations: number[] = [];
+    const doneAt: number[] = [];
     runtime.process.stderr?.on('data', () => {});
     const seen = { count: 0 };
     const scan = () => {
@@ -157,6 +177,7 @@ async function submitPath(): Promise<{
             handled += r.deleted ?? 0;
             durations.push(r.durationMs ?? 0);
             lastAt = performance.now();
+            for (let k = 0; k < (r.deleted ?? 0); k++) doneAt.push(lastAt);
           }
         } catch {}
       }
@@ -168,13 +189,21 @@ async function submitPath(): Promise<{
       await new Promise((r) => setTimeout(r, 100));
     }
     const bodies = Array.from({ length: N }, (_, i) => requestBody(`${owner}-submit-${i}`));
+    const sentAt: number[] = [];
+    progress('submit path: sent', 0, N);
+    progress('submit path: handled', 0, N);
     const started = performance.now();
-    await sendAll(queues.url, bodies, 8);
+    await sendAll(queues.url, bodies, 8, (count) => {
+      const now = performance.now();
+      for (let k = 0; k < count; k++) sentAt.push(now);
+      progress('submit path: sent', sentAt.length, N);
+    });
     const sendMs = performance.now() - started;
     while (handled < N) {
       check();
       await new Promise((r) => setTimeout(r, 50));
       scan();
+      progress('submit path: handled', handled, N);
     }
     const ms = lastAt - started;
     const depth = await queueDepth(queues.url);
@@ -182,10 +211,13 @@ async function submitPath(): Promise<{
     if (depth.visible + depth.inFlight + dlq.visible > 0)
       throw new Error(`messages left: ${JSON.stringify({ depth, dlq })}`);
     return {
-      ms,
-      sendMs,
-      invocations: durations.length,
-      meanInvocationMs: durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length),
+      path: {
+        ...stageFigures(started, ms, doneAt, durations),
+        sendMs,
+        invocations: durations.length,
+        meanInvocationMs: durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length),
+      },
+      send: stageFigures(started, sendMs, sentAt),
     };
   } finally {
     await runtime.stop();
@@ -198,7 +230,7 @@ async function submitPath(): Promise<{
  * invocations at a time, straight into the handler. This is the submit code's own throughput
  * (parse, policy, DynamoDB put, create, check read) against the same apiserver and DynamoDB.
  */
-async function handlerAlone(): Promise<number> {
+async function handlerAlone(): Promise<StageFigures> {
   const { functionEnv } = await import('../integration/submit/support.ts');
   const dist = await buildBundles();
   Object.assign(process.env, functionEnv({ JOB_POLICY_FILE: policyFile, SUBMIT_CONCURRENCY: String(BATCH) }));
@@ -215,17 +247,25 @@ async function handlerAlone(): Promise<number> {
     );
   }
   await handler({ Records: [] }, { getRemainingTimeInMillis: () => 30_000 }); // the cold start, outside the timing
+  const doneAt: number[] = [];
+  const callMs: number[] = [];
+  progress('handler: records', 0, N);
   const started = performance.now();
   await mapPool(batches, RUNTIME_CONCURRENCY, async (records) => {
     check();
+    const at = performance.now();
     const out = await handler({ Records: records }, { getRemainingTimeInMillis: () => 30_000 });
+    const now = performance.now();
     if (out.batchItemFailures.length > 0) throw new Error(`${out.batchItemFailures.length} failures`);
+    callMs.push(now - at);
+    for (let k = 0; k < records.length; k++) doneAt.push(now);
+    progress('handler: records', doneAt.length, N);
   });
-  return performance.now() - started;
+  return stageFigures(started, performance.now() - started, doneAt, callMs);
 }
 
 /** SQS alone at the runtime's concurrency: receive a batch and delete it, the runtime's loop minus the handler. */
-async function sqsAlone(): Promise<number> {
+async function sqsAlone(): Promise<StageFigures> {
   const queues = await createQueues(`bench-sqs-${runId}`);
   try {
     await sendAll(
@@ -234,6 +274,8 @@ async function sqsAlone(): Promise<number> {
       8,
     );
     let handled = 0;
+    const doneAt: number[] = [];
+    progress('sqs alone: received+deleted', 0, N);
     const started = performance.now();
     await Promise.all(
       Array.from({ length: RUNTIME_CONCURRENCY }, async () => {
@@ -255,19 +297,24 @@ async function sqsAlone(): Promise<number> {
             }),
           );
           handled += messages.length;
+          const now = performance.now();
+          for (let k = 0; k < messages.length; k++) doneAt.push(now);
+          progress('sqs alone: received+deleted', Math.min(handled, N), N);
         }
       }),
     );
-    return performance.now() - started;
+    return stageFigures(started, performance.now() - started, doneAt);
   } finally {
     await queues.delete();
   }
 }
 
 /** DynamoDB alone: the submit path's one conditional put per job, at the same concurrency. */
-async function dynamoAlone(): Promise<number> {
+async function dynamoAlone(): Promise<StageFigures> {
   const ids = Array.from({ length: N }, (_, i) => `${owner}-ddb-${i}`);
   const at = new Date().toISOString();
+  const doneAt: number[] = [];
+  progress('dynamodb alone: puts', 0, N);
   const started = performance.now();
   await mapPool(ids, CONCURRENCY, async (jobId) => {
     check();
@@ -283,8 +330,10 @@ async function dynamoAlone(): Promise<number> {
         sourceMessageId: jobId,
       }),
     );
+    doneAt.push(performance.now());
+    progress('dynamodb alone: puts', doneAt.length, N);
   });
-  return performance.now() - started;
+  return stageFigures(started, performance.now() - started, doneAt);
 }
 
 async function cleanupRecords(): Promise<void> {
@@ -329,7 +378,8 @@ async function coldStart(): Promise<void> {
     await handler({ Records: [] }, { getRemainingTimeInMillis: () => 30000 });
     const t2 = performance.now();
     console.log(JSON.stringify({ importMs: t1 - t0, firstInvokeMs: t2 - t1 }));`;
-  const runs = Array.from({ length: 7 }, () => {
+  const runs = Array.from({ length: 7 }, (_, i) => {
+    progress('cold start: fresh processes', i, 7);
     const out = execFileSync(
       join(repoRoot, 'node_modules/.bin/node'),
       ['--input-type=module', '-e', script],
@@ -340,12 +390,21 @@ async function coldStart(): Promise<void> {
     );
     return JSON.parse(out.trim().split('\n').at(-1) as string) as { importMs: number; firstInvokeMs: number };
   });
+  progress('cold start: fresh processes', runs.length, runs.length);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   const imports = runs.map((r) => r.importMs);
   const firsts = runs.map((r) => r.firstInvokeMs);
   console.log(
     `cold init   import ${median(imports).toFixed(0)} ms (min ${Math.min(...imports).toFixed(0)}), first invocation ${median(firsts).toFixed(0)} ms, total ${median(runs.map((r) => r.importMs + r.firstInvokeMs)).toFixed(0)} ms (median of ${runs.length} fresh processes)`,
   );
+  const figures: SubmitColdStartFigures = {
+    bundle,
+    bundleBytes: statSync(bundle).size,
+    node: process.version,
+    runs,
+  };
+  const report = await writeReport('submit-cold-start', figures, submitColdStartCharts(figures));
+  console.log(`figures     ${report.json} (charts: ${report.pngs.join(', ')})`);
 }
 
 if (values['cold-start']) {
@@ -357,18 +416,20 @@ console.log(
   `# submit benchmark: N=${N}, runtime concurrency ${RUNTIME_CONCURRENCY} x batch ${BATCH} = ${CONCURRENCY} in flight, ${values.pods ? 'with pods' : 'suspended Jobs (no pods)'}`,
 );
 try {
-  const ceilingMs = await ceiling();
+  const ceilingStage = await ceiling();
+  const ceilingMs = ceilingStage.ms;
   console.log(
     `ceiling     raw createNamespacedJob x${N} at ${CONCURRENCY}: ${fmt(ceilingMs)}  ${rate(N, ceilingMs)} jobs/s`,
   );
   await cleanupJobs();
-  const directMs = await handlerAlone();
+  const handlerStage = await handlerAlone();
+  const directMs = handlerStage.ms;
   console.log(
     `handler     submit bundle, no SQS, x${N} (${RUNTIME_CONCURRENCY} invocations x ${BATCH}): ${fmt(directMs)}  ${rate(N, directMs)} jobs/s` +
       `  = ${(ceilingMs / directMs).toFixed(2)} of the ceiling`,
   );
   await cleanupJobs();
-  const path = await submitPath();
+  const { path, send } = await submitPath();
   const created = await countJobs();
   console.log(
     `submit path SQS -> runtime -> submit x${N}: ${fmt(path.ms)}  ${rate(N, path.ms)} jobs/s end to end ` +
@@ -376,11 +437,13 @@ try {
   );
   if (created !== N) throw new Error(`expected ${N} Jobs, found ${created}`);
   console.log(`ratio       end to end / ceiling = ${(ceilingMs / path.ms).toFixed(2)} (target >= 0.80)`);
-  const sqsMs = await sqsAlone();
+  const sqsStage = await sqsAlone();
+  const sqsMs = sqsStage.ms;
   console.log(
     `sqs alone   receive+delete x${N} at ${RUNTIME_CONCURRENCY} pollers: ${fmt(sqsMs)}  ${rate(N, sqsMs)} msgs/s`,
   );
-  const ddbMs = await dynamoAlone();
+  const ddbStage = await dynamoAlone();
+  const ddbMs = ddbStage.ms;
   console.log(`dynamodb    conditional put x${N} at ${CONCURRENCY}: ${fmt(ddbMs)}  ${rate(N, ddbMs)} puts/s`);
   const stages = [
     ['apiserver create (ceiling)', ceilingMs],
@@ -392,6 +455,24 @@ try {
   console.log('where the time goes (each stage alone, N items):');
   for (const [name, ms] of [...stages].sort((a, b) => b[1] - a[1]))
     console.log(`  ${name.padEnd(30)} ${fmt(ms).padStart(10)}  ${rate(N, ms)} /s`);
+  const figures: SubmitFigures = {
+    config: {
+      n: N,
+      runtimeConcurrency: RUNTIME_CONCURRENCY,
+      batchSize: BATCH,
+      inFlight: CONCURRENCY,
+      pods: values.pods ?? false,
+    },
+    ceiling: ceilingStage,
+    handler: handlerStage,
+    path: { ...path, jobsVerified: created },
+    send,
+    sqs: sqsStage,
+    dynamodb: ddbStage,
+    ratio: ceilingMs / path.ms,
+  };
+  const report = await writeReport('submit', figures, submitCharts(figures));
+  console.log(`figures     ${report.json} (charts: ${report.pngs.join(', ')})`);
 } finally {
   await cleanupJobs().catch(() => {});
   await cleanupRecords().catch(() => {});

@@ -58,8 +58,13 @@ export async function createQueues(
   };
 }
 
-/** Sends bodies in batches of 10, `parallel` batches at a time. */
-export async function sendAll(queueUrl: string, bodies: string[], parallel = 8): Promise<void> {
+/** Sends the bodies in batches of 10, `parallel` batches at a time; `onSent` after each, with its size. */
+export async function sendAll(
+  queueUrl: string,
+  bodies: string[],
+  parallel = 8,
+  onSent?: (count: number) => void,
+): Promise<void> {
   const batches: string[][] = [];
   for (let i = 0; i < bodies.length; i += 10) batches.push(bodies.slice(i, i + 10));
   let next = 0;
@@ -73,6 +78,7 @@ export async function sendAll(queueUrl: string, bodies: string[], parallel = 8):
         }),
       );
       if (out.Failed?.length) throw new Error(`send failed: ${JSON.stringify(out.Failed)}`);
+      onSent?.(batch.length);
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
