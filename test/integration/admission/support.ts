@@ -104,7 +104,10 @@ export function maxConcurrent(list: readonly JobRecord[]): number {
   edges.sort((a, b) => a.t.localeCompare(b.t) || a.d - b.d);
   let now = 0;
   let max = 0;
-  for (const e of edges) max = Math.max(max, (now += e.d));
+  for (const e of edges) {
+    now += e.d;
+    max = Math.max(max, now);
+  }
   return max;
 }
 
