@@ -120,16 +120,18 @@ type AwsConfig = {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 };
 
+/** `sqs`: the SQS client's settings where they differ (the local stack's SQS is ElasticMQ). */
 function clients(
   aws: AwsConfig,
   tableName: string | undefined,
   where: string,
-  adminKubeconfig?: string,
+  local?: { adminKubeconfig: string; sqs: AwsConfig },
 ): Clients {
+  const adminKubeconfig = local?.adminKubeconfig;
   return {
     where,
     jobs: new DynamoDbJobQueries(createDocumentClient(aws), tableName ?? ''),
-    sqs: new SQSClient(aws),
+    sqs: new SQSClient(local?.sqs ?? aws),
     whoami: async () => {
       const out = await new STSClient(aws).send(new GetCallerIdentityCommand({}));
       if (!out.Arn) throw new CliError('GetCallerIdentity returned no ARN: pass --requested-by');
@@ -147,7 +149,8 @@ function clients(
 
 /**
  * The real connector. Locally: stack.json and dummy credentials (a developer's real ones are never
- * sent to moto). Deployed: the AWS SDK's credential and region chain, `--region` over it.
+ * sent to moto or ElasticMQ), SQS on the stack's SQS endpoint, the rest on moto. Deployed: the AWS
+ * SDK's credential and region chain, `--region` over it.
  */
 export function connector(options: TargetOptions): Connect {
   return async <N extends Resource>(needs: readonly N[]) => {
@@ -155,8 +158,13 @@ export function connector(options: TargetOptions): Connect {
     if (options.local) {
       const stack = loadLocalStack();
       const values = settle(needs, flags, fromLocalStack(stack), 'the local stack');
-      const aws = localAwsConfig(stack.aws.endpoint, options.region ?? stack.aws.region);
-      return { ...clients(aws, values.tableName, 'the local stack', stack.adminKubeconfig), ...values };
+      const region = options.region ?? stack.aws.region;
+      const aws = localAwsConfig(stack.aws.endpoint, region);
+      const local = {
+        adminKubeconfig: stack.adminKubeconfig,
+        sqs: localAwsConfig(stack.aws.sqsEndpoint, region),
+      };
+      return { ...clients(aws, values.tableName, 'the local stack', local), ...values };
     }
     const aws: AwsConfig = options.region ? { region: options.region } : {};
     const where = `stack ${options.stack}`;

@@ -23,6 +23,7 @@ port_of() {
   case $1 in
     etcd) echo 23790 ;; etcd_peer) echo 23800 ;; apiserver) echo 26443 ;;
     controller_manager) echo 26257 ;; scheduler) echo 26259 ;; kwok) echo 26250 ;; moto) echo 25000 ;;
+    elasticmq) echo 25324 ;;
     *) die "unknown port $1" ;;
   esac
 }

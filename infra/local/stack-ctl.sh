@@ -33,6 +33,9 @@ start_one() {
     const f = process.argv[1], s = JSON.parse(require("node:fs").readFileSync(f, "utf8"));
     s.pids[process.argv[2]] = Number(process.argv[3]);
     require("node:fs").writeFileSync(f, JSON.stringify(s, null, 2) + "\n");' "$dir/stack.json" "$name" "$pid"
+  if [ "$name" = elasticmq ]; then
+    wait_for elasticmq 60 bash "$here/elasticmq.sh" healthy "$(port_of elasticmq)"
+  fi
   if [ "$name" = kube-apiserver ]; then
     wait_for kube-apiserver 90 curl -sf --cacert "$dir/pki/ca.crt" \
       -H "Authorization: Bearer $(awk -F, '$2=="admin" {print $1}' "$dir/pki/tokens.csv")" \

@@ -18,7 +18,10 @@ export interface LocalStack {
   jobsNamespaces: string[];
   nodes: string[];
   aws: {
+    /** moto: DynamoDB (and its stream), EventBridge, STS, EKS, CloudWatch. */
     endpoint: string;
+    /** ElasticMQ: SQS, the jobs queue and its DLQ among its queues (docs/local-sqs.md). */
+    sqsEndpoint: string;
     region: string;
     tableName: string;
     queueUrl: string;
@@ -43,9 +46,17 @@ export function stackDir(): string {
 
 export function loadLocalStack(): LocalStack {
   const file = join(stackDir(), 'stack.json');
+  let stack: LocalStack;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalStack;
+    stack = JSON.parse(readFileSync(file, 'utf8')) as LocalStack;
   } catch (error) {
     throw new Error(`the local stack is not up (${file} unreadable): run npm run stack:up`, { cause: error });
   }
+  return withSqsEndpoint(stack);
+}
+
+/** A stack started before SQS moved to ElasticMQ has its queues on moto: `endpoint` serves SQS too. */
+export function withSqsEndpoint(stack: LocalStack): LocalStack {
+  const aws = stack.aws as Omit<LocalStack['aws'], 'sqsEndpoint'> & { sqsEndpoint?: string };
+  return aws.sqsEndpoint ? stack : { ...stack, aws: { ...aws, sqsEndpoint: aws.endpoint } };
 }

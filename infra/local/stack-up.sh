@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the local stack: etcd, kube-apiserver (RBAC, PodSecurity, static tokens),
-# kube-controller-manager, kube-scheduler, kwok (fake nodes) and moto, all on loopback.
+# kube-controller-manager, kube-scheduler, kwok (fake nodes), moto and ElasticMQ (the SQS), all on
+# loopback.
 # Idempotent: a healthy stack is left as it is. Writes $EJR_STACK_DIR/stack.json.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,7 +18,7 @@ if [ -f "$dir/pids" ]; then
   bash "$here/stack-down.sh"
 fi
 
-for p in etcd etcd_peer apiserver controller_manager scheduler kwok moto; do
+for p in etcd etcd_peer apiserver controller_manager scheduler kwok moto elasticmq; do
   port=$(port_of "$p")
   port_free "$port" || die "port $port ($p) is in use by another process: stop it, or set EJR_PORT_${p^^} to a free port"
 done
@@ -26,6 +27,7 @@ command -v openssl >/dev/null || die "openssl is not installed (apt-get install 
 command -v curl >/dev/null || die "curl is not installed (apt-get install curl): health checks use it"
 bin=$(bash "$here/build-binaries.sh")
 pybin=$(bash "$here/python-env.sh")
+elasticmq_lib=$(bash "$here/elasticmq.sh" fetch)
 node="$root/node_modules/.bin/node"
 [ -x "$node" ] || die "Node 24 is missing: run npm ci first"
 
@@ -187,13 +189,19 @@ start kwok "$bin/kwok" --kubeconfig "$dir/admin.kubeconfig" --config "$dir/kwok.
 nodes=$(kubectl_admin get nodes -o name | wc -l)
 wait_for "kwok nodes Ready" 60 bash -c "[ \"\$('$bin/kubectl' --kubeconfig '$dir/admin.kubeconfig' get nodes --no-headers | grep -cw Ready)\" = $nodes ]"
 
-# --- moto: the AWS side ---------------------------------------------------------------
-# moto's own server, with DynamoDB's write isolation (aws/moto_server.py says why).
+# --- moto and ElasticMQ: the AWS side ---------------------------------------------------
+# ElasticMQ serves SQS (docs/local-sqs.md); moto the rest. Both start at once and are waited for together.
+# moto runs with DynamoDB's write isolation (aws/moto_server.py says why).
 start moto "$pybin/python" "$here/aws/moto_server.py" -H 127.0.0.1 -p "$(port_of moto)"
+mapfile -t elasticmq_cmd < <(bash "$here/elasticmq.sh" command "$(port_of elasticmq)" "$dir")
+[ ${#elasticmq_cmd[@]} -gt 0 ] || die "no ElasticMQ command line (its jars: $elasticmq_lib)"
+start elasticmq "${elasticmq_cmd[@]}"
 wait_for moto 30 curl -sf "http://127.0.0.1:$(port_of moto)/moto-api/"
-aws_json=$(AWS_ENDPOINT_URL="http://127.0.0.1:$(port_of moto)" AWS_REGION=us-east-1 \
-  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local "$node" "$root/infra/local/aws/provision.ts") \
-  || die "provisioning the queue, table and bus on moto failed (log: $dir/logs/moto.log)"
+wait_for elasticmq 60 bash "$here/elasticmq.sh" healthy "$(port_of elasticmq)"
+# AWS_ENDPOINT_URL_SQS: the SDK's name for one service's endpoint; provision.ts makes the queues there.
+aws_json=$(AWS_ENDPOINT_URL="http://127.0.0.1:$(port_of moto)" AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$(port_of elasticmq)" \
+  AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local "$node" "$root/infra/local/aws/provision.ts") \
+  || die "provisioning the queues on ElasticMQ and the table and bus on moto failed (logs: $dir/logs/elasticmq.log, $dir/logs/moto.log)"
 
 # --- stack.json: what tests and the local runtime read -------------------------------------
 "$node" -e '

@@ -448,8 +448,8 @@ try {
   const stages = [
     ['apiserver create (ceiling)', ceilingMs],
     ['submit handler without SQS', directMs],
-    ['SQS receive+delete (moto)', sqsMs],
-    ['SQS send (moto)', path.sendMs],
+    ['SQS receive+delete (ElasticMQ)', sqsMs],
+    ['SQS send (ElasticMQ)', path.sendMs],
     ['DynamoDB put (moto)', ddbMs],
   ] as const;
   console.log('where the time goes (each stage alone, N items):');

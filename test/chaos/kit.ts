@@ -29,6 +29,7 @@ import { EVENT_SOURCE, STATE_CHANGE_DETAIL_TYPE } from '../../shared/core/job/ev
 import { LABELS } from '../../shared/core/job/labels.ts';
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
+import { tapQueueClient } from '../support/bus-tap.ts';
 import { loadLocalStack } from '../support/local-stack.ts';
 
 export const repoRoot = join(import.meta.dirname, '../..');
@@ -41,7 +42,9 @@ const aws = localAwsConfig(stack.aws.endpoint, stack.aws.region);
 // moto takes any credentials; never let a developer's real ones be picked up.
 process.env.AWS_ACCESS_KEY_ID = DUMMY_CREDENTIALS.accessKeyId;
 process.env.AWS_SECRET_ACCESS_KEY = DUMMY_CREDENTIALS.secretAccessKey;
-const sqs = new SQSClient(aws);
+// The jobs queue is on the stack's SQS (ElasticMQ); the event tap's queue on moto's (bus-tap.ts).
+const sqs = new SQSClient(localAwsConfig(stack.aws.sqsEndpoint, stack.aws.region));
+const tapSqs = tapQueueClient(stack);
 export const queries = new DynamoDbJobQueries(
   createDocumentClient({ endpoint: stack.aws.endpoint, region: stack.aws.region }),
   stack.aws.tableName,
@@ -232,9 +235,11 @@ export class EventTap {
   readonly states = new Map<string, Set<string>>();
 
   async open(owner: string): Promise<void> {
-    this.queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: this.name }))).QueueUrl ?? '';
+    this.queueUrl = (await tapSqs.send(new CreateQueueCommand({ QueueName: this.name }))).QueueUrl ?? '';
     const arn = (
-      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['QueueArn'] }))
+      await tapSqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['QueueArn'] }),
+      )
     ).Attributes?.QueueArn;
     const pattern = {
       source: [EVENT_SOURCE],
@@ -252,7 +257,7 @@ export class EventTap {
 
   async drain(): Promise<void> {
     for (let round = 0; round < 1000; round++) {
-      const out = await sqs.send(
+      const out = await tapSqs.send(
         new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );
       const messages = out.Messages ?? [];
@@ -264,7 +269,7 @@ export class EventTap {
         this.byTransition.set(detail.eventId, (this.byTransition.get(detail.eventId) ?? 0) + 1);
         this.states.set(detail.jobId, (this.states.get(detail.jobId) ?? new Set()).add(detail.state));
       }
-      await sqs.send(
+      await tapSqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.queueUrl,
           Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
@@ -291,6 +296,6 @@ export class EventTap {
       .send(new RemoveTargetsCommand({ Rule: this.name, EventBusName: bus, Ids: ['tap'] }))
       .catch(() => {});
     await this.events.send(new DeleteRuleCommand({ Name: this.name, EventBusName: bus })).catch(() => {});
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: this.queueUrl })).catch(() => {});
+    await tapSqs.send(new DeleteQueueCommand({ QueueUrl: this.queueUrl })).catch(() => {});
   }
 }

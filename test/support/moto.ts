@@ -1,10 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { loadLocalStack } from './local-stack.ts';
+import { startServer } from './server-process.ts';
 
 /** A moto server the tests talk to: one this process started, or the local stack's. */
 export interface MotoServer {
@@ -54,56 +51,16 @@ export function motoServerBinary(): string {
 /** moto's server with DynamoDB's write isolation (infra/local/aws/moto_server.py). */
 const MOTO_SERVER = join(repoRoot, 'infra/local/aws/moto_server.py');
 
-/**
- * Starts `moto_server` on a free loopback port and waits until it answers. A port taken
- * between probing and binding (another process won the race) is retried on a new port.
- */
+/** Starts `moto_server` on a free loopback port and waits until it answers. */
 export async function startMoto(options: { startTimeoutMs?: number } = {}): Promise<MotoServer> {
   const binary = motoServerBinary();
-  const logDir = mkdtempSync(join(tmpdir(), 'moto-'));
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await freeLoopbackPort();
-    const logFile = join(logDir, `moto-${port}.log`);
-    const child = spawnMoto(binary, port, logFile);
-    const endpoint = `http://127.0.0.1:${port}`;
-    try {
-      await waitUntilAnswering(endpoint, child, options.startTimeoutMs ?? 30_000);
-      const stop = async () => {
-        await stopChild(child);
-        rmSync(logDir, { recursive: true, force: true });
-      };
-      return { endpoint, region: REGION, pid: child.pid, stop };
-    } catch (error) {
-      lastError = new Error(`moto_server on port ${port} did not start: ${tail(logFile)}`, { cause: error });
-      await stopChild(child);
-    }
-  }
-  rmSync(logDir, { recursive: true, force: true });
-  throw lastError;
-}
-
-function spawnMoto(binary: string, port: number, logFile: string): ChildProcess {
-  const log = openSync(logFile, 'a');
-  const child = spawn(binary, [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', log, log],
+  const server = await startServer({
+    name: 'moto',
+    command: (port) => [binary, MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)],
+    answers,
+    ...options,
   });
-  closeSync(log);
-  // Should a test crash before its `after`, the server must not outlive this process.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.removeListener('exit', killOnExit));
-  return child;
-}
-
-async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error('moto_server exited');
-    if (await answers(endpoint)) return;
-    await delay(100);
-  }
-  throw new Error(`no answer within ${timeoutMs} ms`);
+  return { ...server, region: REGION };
 }
 
 async function answers(endpoint: string): Promise<boolean> {
@@ -113,38 +70,5 @@ async function answers(endpoint: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  // An unref'd timer: the grace period must not keep the test process alive by itself.
-  await Promise.race([exited, delay(10_000, undefined, { ref: false })]);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
-}
-
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').slice(-2_000);
-  } catch {
-    return '(no log)';
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Client settings for the local stack's moto: its endpoint, a region, and dummy credentials,
- * so that a developer's real AWS credentials are never picked up and sent anywhere.
+ * Client settings for the local stack's servers (moto, and ElasticMQ for SQS): an endpoint, a
+ * region, and dummy credentials, so that a developer's real AWS credentials are never picked up
+ * and sent anywhere.
  */
 export interface LocalAwsConfig {
   endpoint: string;
@@ -20,9 +21,19 @@ export function localAwsConfig(endpoint: string, region: string, accessKeyId?: s
  */
 export const functionAccessKeyId = (functionName: string): string => `local-${functionName}`;
 
-/** From AWS_ENDPOINT_URL and AWS_REGION, as the provisioning script is called. */
-export function localAwsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LocalAwsConfig {
+/**
+ * From AWS_ENDPOINT_URL (moto), AWS_ENDPOINT_URL_SQS (ElasticMQ; moto's when unset: the SDK's
+ * own rule for a service's endpoint) and AWS_REGION, as the provisioning script is called.
+ */
+export function localAwsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  aws: LocalAwsConfig;
+  sqs: LocalAwsConfig;
+} {
   const endpoint = env.AWS_ENDPOINT_URL;
   if (!endpoint) throw new Error('AWS_ENDPOINT_URL is not set: point it at the local moto server');
-  return localAwsConfig(endpoint, env.AWS_REGION ?? 'us-east-1');
+  const region = env.AWS_REGION ?? 'us-east-1';
+  return {
+    aws: localAwsConfig(endpoint, region),
+    sqs: localAwsConfig(env.AWS_ENDPOINT_URL_SQS || endpoint, region),
+  };
 }

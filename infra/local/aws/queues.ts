@@ -62,3 +62,11 @@ export async function queueArn(sqs: SQSClient, url: string): Promise<string> {
   if (!Attributes?.QueueArn) throw new Error(`queue ${url} has no QueueArn`);
   return Attributes.QueueArn;
 }
+
+/** Whether the endpoint reports the queue's MessageRetentionPeriod back (AWS and moto do, ElasticMQ does not). */
+export async function keepsRetention(sqs: SQSClient, url: string): Promise<boolean> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['MessageRetentionPeriod'] }),
+  );
+  return Attributes?.MessageRetentionPeriod !== undefined;
+}

@@ -22,6 +22,8 @@ export function functionEnvironment(
     POWERTOOLS_SERVICE_NAME: FUNCTIONS[functionName].serviceName,
     POWERTOOLS_METRICS_NAMESPACE: FUNCTIONS.metricsNamespace,
     AWS_ENDPOINT_URL: stack.aws.endpoint,
+    // The SDK's per-service endpoint: a function's SQS calls would go to ElasticMQ, the rest to moto.
+    AWS_ENDPOINT_URL_SQS: stack.aws.sqsEndpoint,
     AWS_REGION: stack.aws.region,
     AWS_DEFAULT_REGION: stack.aws.region,
     AWS_ACCESS_KEY_ID: functionAccessKeyId(functionName),

@@ -34,12 +34,12 @@ try {
   const stack = loadLocalStack();
   // As NODE_OPTIONS=--enable-source-maps does in AWS: stack traces point at the TypeScript.
   process.setSourceMapsEnabled(true);
-  const sqs = new SQSClient(localAwsConfig(stack.aws.endpoint, stack.aws.region));
+  const sqs = new SQSClient(localAwsConfig(stack.aws.sqsEndpoint, stack.aws.region));
   const { accountId, region } = parseQueueArn(await queueArn(sqs, stack.aws.queueUrl));
   const stop = new AbortController();
   // The event sources call AWS as their function's role does in AWS (its access key id).
-  const asFunction = (name: FunctionName) =>
-    localAwsConfig(stack.aws.endpoint, stack.aws.region, functionAccessKeyId(name));
+  const asFunction = (name: FunctionName, endpoint = stack.aws.endpoint) =>
+    localAwsConfig(endpoint, stack.aws.region, functionAccessKeyId(name));
   const onInvocation = (report: object) => log({ event: 'invocation', ...report });
   const onError = (name: FunctionName) => (error: unknown) =>
     log({ event: 'poller-error', function: name, error: describe(error) });
@@ -50,7 +50,7 @@ try {
       const handler = await loadBundle<SQSEvent>(bundlePath('submit', options.distDir));
       return () =>
         runSqsEventSource({
-          sqs: new SQSClient(asFunction('submit')),
+          sqs: new SQSClient(asFunction('submit', stack.aws.sqsEndpoint)),
           queueUrl: stack.aws.queueUrl,
           handler,
           functionName: 'submit',

@@ -16,7 +16,7 @@ try {
   const text = readFileSync(source === '-' ? 0 : source, 'utf8');
   JSON.parse(text); // a typo is caught here rather than as a REJECTED record later
   const { aws } = loadLocalStack();
-  const sqs = new SQSClient(localAwsConfig(aws.endpoint, aws.region));
+  const sqs = new SQSClient(localAwsConfig(aws.sqsEndpoint, aws.region));
   const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: text }));
   process.stdout.write(`${JSON.stringify({ messageId: MessageId, queueUrl: aws.queueUrl })}\n`);
 } catch (error) {

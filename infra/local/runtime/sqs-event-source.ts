@@ -9,9 +9,13 @@
  * - A handler that times out cannot be killed: its batch counts as failed at the deadline
  *   and its late result is ignored, while the poller goes on.
  * - Concurrent invocations share one module instance (one "container") of the bundle.
- * - On stop, a long poll still waiting for a batch's first message is aborted; a message
- *   SQS handed out in that instant is not lost, it is received again after the visibility
- *   timeout (its receive count one higher), as with any consumer that goes away.
+ * - Each receive waits at most `waitTimeSeconds` (1 s by default; Lambda's pollers wait 20),
+ *   because a receive is never aborted: a long poll given up by the client still takes the next
+ *   message on the server, which would come back only after its visibility timeout, counted as
+ *   a receive. On stop, the receive in flight ends (within that wait) and whatever it brought is
+ *   invoked and deleted like any batch (sqs-batch.ts).
+ * - A message received twice while its batch is gathered (a visibility timeout shorter than the
+ *   batching window) is in the batch once, with its newest receipt handle.
  * - The 6 MB payload limit of an invocation is not enforced.
  */
 
@@ -39,9 +43,15 @@ export interface SqsEventSourceOptions {
   visibilityTimeoutSeconds?: number;
   /** Parallel pollers, each with at most one invocation in flight (Lambda's maximum concurrency). */
   concurrency?: number;
-  /** Long-poll wait of a ReceiveMessage, 0..20 s; Lambda uses 20. */
+  /**
+   * WaitTimeSeconds of each ReceiveMessage, 1..20 s (default 1; Lambda uses 20). No receive is
+   * abandoned, so this is also the longest a stop waits for an idle poller.
+   */
   waitTimeSeconds?: number;
-  /** Stops the pollers; in-flight batches are finished (invoked, then deleted) first. */
+  /**
+   * Stops the pollers: the receives in flight end, and in-flight batches (gathered ones among
+   * them) are finished (invoked, then deleted) first.
+   */
   signal: AbortSignal;
   onInvocation?: (report: SqsInvocationReport) => void;
   onError?: (error: unknown) => void;
@@ -70,7 +80,7 @@ export async function runSqsEventSource(options: SqsEventSourceOptions): Promise
   const batchSize = options.batchSize ?? 10;
   const windowSeconds = options.maximumBatchingWindowSeconds ?? 0;
   const concurrency = options.concurrency ?? 1;
-  const waitTimeSeconds = options.waitTimeSeconds ?? 20;
+  const waitTimeSeconds = options.waitTimeSeconds ?? 1;
   validate(batchSize, windowSeconds, concurrency, waitTimeSeconds);
   const arn = await queueArn(options.sqs, options.queueUrl);
   const { region, accountId } = parseQueueArn(arn);
@@ -99,8 +109,9 @@ function validate(batchSize: number, windowSeconds: number, concurrency: number,
   check(batchSize <= 10 || windowSeconds > 0, 'a batchSize above 10 needs a batching window, as in Lambda');
   check(Number.isInteger(concurrency) && concurrency >= 1, 'concurrency must be a positive integer');
   check(
-    Number.isInteger(waitSeconds) && waitSeconds >= 0 && waitSeconds <= 20,
-    'waitTimeSeconds must be 0..20',
+    // 0 (short polls only) would spin an idle poller.
+    Number.isInteger(waitSeconds) && waitSeconds >= 1 && waitSeconds <= 20,
+    'waitTimeSeconds must be 1..20',
   );
 }
 

@@ -100,7 +100,8 @@ describe('IAM: every call the functions make is allowed by the policy CDK synthe
   const tap = new EventTap();
 
   before(async () => {
-    proxy = await startRecordingProxy(stack.aws.endpoint);
+    // SQS (signing name sqs) to the stack's SQS endpoint (ElasticMQ), the rest to moto.
+    proxy = await startRecordingProxy(stack.aws.endpoint, { sqs: stack.aws.sqsEndpoint });
     queues = await createQueues('it-iam');
     await tap.open(owner);
     const dist = await buildBundles();

@@ -11,7 +11,6 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
 import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import type {
@@ -31,6 +30,7 @@ import { jobName as jobNameOf } from '../../../shared/core/job/name.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
 import { DEFAULT_RECONCILE_CONFIG, type ReconcileConfig } from '../../../shared/core/reconcile/plan.ts';
 import { submittedRecord } from '../../../shared/core/submit/records.ts';
+import { tapQueueClient } from '../../support/bus-tap.ts';
 import { deleteJobForGood, eventually, restrictedPodSpec } from '../../support/kube.ts';
 import { type LocalStack, loadLocalStack } from '../../support/local-stack.ts';
 import { startStreamPublisher } from '../../support/stream-publisher.ts';
@@ -57,7 +57,8 @@ export const documentClient = createDocumentClient({ endpoint: aws.endpoint, reg
 export const store = new DynamoDbJobStore(documentClient, stack.aws.tableName);
 export const queries = new DynamoDbJobQueries(documentClient, stack.aws.tableName);
 export const eventBridge = new EventBridgeClient(aws);
-export const sqs = new SQSClient(aws);
+/** The event taps' queues are on moto's SQS: only there does moto's EventBridge deliver (bus-tap.ts). */
+const tapSqs = tapQueueClient(stack);
 
 /** Dependencies of the code under test: the runner identity, the real table and bus. */
 export function reconcilerDeps(): ReconcilerDeps & { kube: KubeWatchClient; reader: DynamoDbJobQueries } {
@@ -239,9 +240,9 @@ export async function eventTap(jobIds: string[]): Promise<{
   close(): Promise<void>;
 }> {
   const name = `reconcile-tap-${randomUUID().slice(0, 8)}`;
-  const queue = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const queue = await tapSqs.send(new CreateQueueCommand({ QueueName: name }));
   const queueUrl = queue.QueueUrl ?? '';
-  const attrs = await sqs.send(
+  const attrs = await tapSqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
   await eventBridge.send(
@@ -267,7 +268,7 @@ export async function eventTap(jobIds: string[]): Promise<{
   return {
     async received() {
       for (let i = 0; i < 20; i++) {
-        const out = await sqs.send(
+        const out = await tapSqs.send(
           new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
         );
         const messages = out.Messages ?? [];
@@ -282,7 +283,7 @@ export async function eventTap(jobIds: string[]): Promise<{
         new RemoveTargetsCommand({ Rule: name, EventBusName: stack.aws.eventBusName, Ids: ['tap'] }),
       );
       await eventBridge.send(new DeleteRuleCommand({ Name: name, EventBusName: stack.aws.eventBusName }));
-      await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+      await tapSqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
     },
   };
 }

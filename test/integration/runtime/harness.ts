@@ -1,4 +1,5 @@
-// Shared pieces of the runtime tests: the fixture bundle, unique queues on moto, polling.
+// Shared pieces of the runtime tests: the fixture bundle, unique queues on the local SQS
+// (ElasticMQ), provisioning, polling.
 
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -41,8 +42,9 @@ export function fixtureControl(): FixtureControl {
   return holder.__runtimeFixture;
 }
 
-export function sqsClient(moto: MotoServer): SQSClient {
-  return new SQSClient(localAwsConfig(moto.endpoint, moto.region));
+/** A client of an SQS endpoint: ElasticMQ (test/support/elasticmq.ts), or a moto. */
+export function sqsClient(server: MotoServer): SQSClient {
+  return new SQSClient(localAwsConfig(server.endpoint, server.region));
 }
 
 export interface TestQueues {
@@ -53,7 +55,7 @@ export interface TestQueues {
 }
 
 /**
- * Deletes what the tests created: a shared (the stack's) moto outlives them. Each file calls
+ * Deletes what the tests created: the stack's servers, when shared, outlive them. Each file calls
  * this in its `after`; a failed delete is ignored, the names are unique anyway.
  */
 const createdResources: (() => Promise<unknown>)[] = [];
@@ -184,26 +186,38 @@ export function uniqueResourceNames(prefix: string) {
   };
 }
 
-/** Runs infra/local/aws/provision.ts as stack-up does and returns its one JSON line. */
+/**
+ * Runs infra/local/aws/provision.ts as stack-up does (the table and bus on moto, the queues on
+ * `sqsServer`) and returns its one JSON line; `log` gets what it wrote to stderr.
+ */
 export async function runProvision(
   moto: MotoServer,
+  sqsServer: MotoServer,
   names: Record<string, string>,
+  log?: (stderr: string) => void,
 ): Promise<Record<string, string>> {
-  const { stdout } = await promisify(execFile)(
+  const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
     [join(repoRoot, 'infra/local/aws/provision.ts')],
     {
       cwd: repoRoot,
-      env: { ...process.env, ...names, AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: moto.region },
+      env: {
+        ...process.env,
+        ...names,
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
+        AWS_REGION: moto.region,
+      },
       timeout: 60_000,
     },
   );
   const lines = stdout.trim().split('\n');
   if (lines.length !== 1) throw new Error(`provision.ts printed ${lines.length} lines, not one: ${stdout}`);
   const output = JSON.parse(lines[0] ?? '') as Record<string, string>;
+  log?.(stderr);
   const config = localAwsConfig(moto.endpoint, moto.region);
   createdResources.push(async () => {
-    const sqs = new SQSClient(config);
+    const sqs = new SQSClient(localAwsConfig(sqsServer.endpoint, sqsServer.region));
     const dynamodb = new DynamoDBClient(config);
     const eventBridge = new EventBridgeClient(config);
     await Promise.allSettled([

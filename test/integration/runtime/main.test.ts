@@ -1,5 +1,5 @@
-// main.ts as a process against a stack.json on moto, with the fixture bundle standing in for
-// both functions; send-job.ts and get-job.ts as a developer runs them.
+// main.ts as a process against a stack.json on moto and the local SQS (ElasticMQ), with the
+// fixture bundle standing in for the functions; send-job.ts and get-job.ts as a developer runs them.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -13,6 +13,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { localAwsConfig } from '../../../infra/local/aws/client-config.ts';
 import type { LocalStack } from '../../../infra/local/stack-info.ts';
 import { FUNCTIONS } from '../../../shared/resources.ts';
+import { type SqsServer, sqsForTests } from '../../support/elasticmq.ts';
 import { type MotoServer, motoForTests } from '../../support/moto.ts';
 import {
   buildFixtureBundle,
@@ -25,6 +26,7 @@ import {
 } from './harness.ts';
 
 let moto: MotoServer;
+let sqsServer: SqsServer;
 let dir: string;
 let stack: LocalStack;
 let runtime: ChildProcess | undefined;
@@ -33,8 +35,9 @@ const stderrLines: Record<string, unknown>[] = [];
 
 before(async () => {
   moto = await motoForTests();
+  sqsServer = await sqsForTests();
   dir = mkdtempSync(join(tmpdir(), 'runtime-main-'));
-  const aws = await runProvision(moto, uniqueResourceNames('main-test'));
+  const aws = await runProvision(moto, sqsServer, uniqueResourceNames('main-test'));
   stack = {
     dir,
     apiServerUrl: 'https://127.0.0.1:1',
@@ -61,6 +64,7 @@ after(async () => {
   }
   await deleteCreatedResources();
   await moto?.stop();
+  await sqsServer?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -135,6 +139,7 @@ describe('main.ts, send-job.ts, get-job.ts', { timeout: 60_000 }, () => {
       stdoutLines.find((l) => l.fixture === 'invoked' && l.functionName === functionName)?.importedEnv;
     const aws = {
       AWS_ENDPOINT_URL: stack.aws.endpoint,
+      AWS_ENDPOINT_URL_SQS: stack.aws.sqsEndpoint,
       AWS_REGION: stack.aws.region,
       AWS_ACCESS_KEY_ID: 'test',
     };

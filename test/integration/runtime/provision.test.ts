@@ -1,5 +1,6 @@
-// infra/local/aws/provision.ts against moto: the resources match shared/resources.ts, and a
-// second run changes nothing. Run as stack-up runs it, as a CLI, with unique names.
+// infra/local/aws/provision.ts against moto and the local SQS (ElasticMQ): the resources match
+// shared/resources.ts, and a second run changes nothing. Run as stack-up runs it, as a CLI, with
+// unique names.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -14,16 +15,19 @@ import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-even
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { localAwsConfig } from '../../../infra/local/aws/client-config.ts';
 import { JOBS_QUEUE, JOBS_TABLE } from '../../../shared/resources.ts';
+import { type SqsServer, sqsForTests } from '../../support/elasticmq.ts';
 import { type MotoServer, motoForTests } from '../../support/moto.ts';
 import { deleteCreatedResources, runProvision, sqsClient, uniqueResourceNames } from './harness.ts';
 
 let moto: MotoServer;
+let sqsServer: SqsServer;
 let sqs: SQSClient;
 let dynamodb: DynamoDBClient;
 
 before(async () => {
   moto = await motoForTests();
-  sqs = sqsClient(moto);
+  sqsServer = await sqsForTests();
+  sqs = sqsClient(sqsServer);
   dynamodb = new DynamoDBClient(localAwsConfig(moto.endpoint, moto.region));
 });
 
@@ -32,23 +36,30 @@ after(async () => {
   sqs?.destroy();
   dynamodb?.destroy();
   await moto?.stop();
+  await sqsServer?.stop();
 });
 
 describe('provision.ts', { timeout: 120_000 }, () => {
   test('creates the table, the queues and the bus from shared/resources.ts, idempotently', async () => {
     const names = uniqueResourceNames('provision-test');
-    const output = await runProvision(moto, names);
+    let stderr = '';
+    const output = await runProvision(moto, sqsServer, names, (text) => {
+      stderr = text;
+    });
     assert.deepEqual(Object.keys(output).sort(), [
       'dlqUrl',
       'endpoint',
       'eventBusName',
       'queueUrl',
       'region',
+      'sqsEndpoint',
       'tableName',
     ]);
     assert.equal(output.tableName, names.EJR_TABLE_NAME);
     assert.equal(output.eventBusName, names.EJR_EVENT_BUS_NAME);
     assert.equal(output.endpoint, moto.endpoint);
+    assert.equal(output.sqsEndpoint, sqsServer.endpoint);
+    assert.ok(output.queueUrl?.startsWith(`${sqsServer.endpoint}/`), 'the queues are on the SQS endpoint');
     assert.equal(output.region, moto.region);
 
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: names.EJR_TABLE_NAME }));
@@ -93,8 +104,15 @@ describe('provision.ts', { timeout: 120_000 }, () => {
       maxReceiveCount: JOBS_QUEUE.maxReceiveCount,
     });
     assert.equal(queue.VisibilityTimeout, String(JOBS_QUEUE.visibilityTimeoutSeconds));
-    assert.equal(queue.MessageRetentionPeriod, String(JOBS_QUEUE.retentionSeconds));
-    assert.equal(dlq.MessageRetentionPeriod, String(JOBS_QUEUE.dlqRetentionSeconds));
+    // The definitions send the retention CDK deploys; ElasticMQ takes it and keeps messages until
+    // deleted (it reports no MessageRetentionPeriod), and provisioning says so. moto keeps it.
+    if (queue.MessageRetentionPeriod === undefined) {
+      assert.equal(dlq.MessageRetentionPeriod, undefined);
+      assert.match(stderr, /does not keep MessageRetentionPeriod: its messages stay until deleted/);
+    } else {
+      assert.equal(queue.MessageRetentionPeriod, String(JOBS_QUEUE.retentionSeconds));
+      assert.equal(dlq.MessageRetentionPeriod, String(JOBS_QUEUE.dlqRetentionSeconds));
+    }
 
     const bus = await new EventBridgeClient(localAwsConfig(moto.endpoint, moto.region)).send(
       new DescribeEventBusCommand({ Name: names.EJR_EVENT_BUS_NAME }),
@@ -102,7 +120,7 @@ describe('provision.ts', { timeout: 120_000 }, () => {
     assert.equal(bus.Name, names.EJR_EVENT_BUS_NAME);
 
     // A second run: no error, the same resources.
-    assert.deepEqual(await runProvision(moto, names), output);
+    assert.deepEqual(await runProvision(moto, sqsServer, names), output);
     assert.deepEqual(await queueAttributes(output.queueUrl ?? ''), queue);
   });
 
@@ -117,7 +135,7 @@ describe('provision.ts', { timeout: 120_000 }, () => {
       }),
     );
     try {
-      await assert.rejects(runProvision(moto, names), /exists with another schema/);
+      await assert.rejects(runProvision(moto, sqsServer, names), /exists with another schema/);
     } finally {
       await dynamodb.send(new DeleteTableCommand({ TableName: names.EJR_TABLE_NAME }));
     }

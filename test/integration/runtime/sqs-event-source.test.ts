@@ -1,4 +1,5 @@
-// The SQS event source emulation against moto, invoking a real esbuild bundle.
+// The SQS event source emulation against the local SQS (ElasticMQ: the stack's, or one of its
+// own), invoking a real esbuild bundle.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -13,7 +14,7 @@ import {
   type SqsEventSourceOptions,
   type SqsInvocationReport,
 } from '../../../infra/local/runtime/sqs-event-source.ts';
-import { type MotoServer, motoForTests } from '../../support/moto.ts';
+import { type SqsServer, sqsForTests } from '../../support/elasticmq.ts';
 import type { RecordedInvocation } from './fixtures/recording-handler.ts';
 import {
   attribute,
@@ -29,15 +30,15 @@ import {
   waitFor,
 } from './harness.ts';
 
-let moto: MotoServer;
+let server: SqsServer;
 let sqs: SQSClient;
 let bundleDir: string;
 let handler: LambdaHandler<SQSEvent, unknown>;
 const control = fixtureControl();
 
 before(async () => {
-  moto = await motoForTests();
-  sqs = sqsClient(moto);
+  server = await sqsForTests();
+  sqs = sqsClient(server);
   const bundle = await buildFixtureBundle();
   bundleDir = bundle.dir;
   handler = await loadBundle<SQSEvent>(bundle.file);
@@ -46,7 +47,7 @@ before(async () => {
 after(async () => {
   await deleteCreatedResources();
   sqs?.destroy();
-  await moto?.stop();
+  await server?.stop();
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
 });
 
@@ -119,7 +120,7 @@ describe('SQS event source', { timeout: 60_000 }, () => {
       assert.equal(record.md5OfBody, createHash('md5').update(body).digest('hex'));
       assert.equal(record.eventSource, 'aws:sqs');
       assert.equal(record.eventSourceARN, queues.arn);
-      assert.equal(record.awsRegion, moto.region);
+      assert.equal(record.awsRegion, server.region);
       assert.ok(record.receiptHandle.length > 0);
       assert.equal(record.attributes.ApproximateReceiveCount, '1');
       assert.match(record.attributes.SentTimestamp, /^\d{13}$/);
@@ -165,7 +166,7 @@ describe('SQS event source', { timeout: 60_000 }, () => {
     assert.ok(okId && failId);
     const source = startSource(queues.url, { maximumBatchingWindowSeconds: 1 });
     try {
-      // The queue's redrive policy, enforced by moto on receive, moves it after 3 receives.
+      // The queue's redrive policy, enforced by SQS on receive, moves it after 3 receives.
       const dead = await drainDeadLetters(sqs, queues.dlqUrl, 1, 20_000);
       assert.deepEqual(
         dead.map((m) => m.MessageId),
@@ -364,6 +365,34 @@ describe('SQS event source', { timeout: 60_000 }, () => {
       }
       assert.equal(maxOverlap(control.invocations), concurrency, `concurrency ${concurrency}`);
     }
+  });
+
+  test('stopping an idle poller abandons no receive: a message sent meanwhile is not taken away', async () => {
+    const queues = await createTestQueues(sqs, { visibilityTimeoutSeconds: 30 });
+    const counted = sqsClient(server);
+    let receives = 0;
+    counted.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'ReceiveMessageCommand') receives++;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const source = startSource(queues.url, { sqs: counted });
+    try {
+      await waitFor('a receive in flight', () => (receives > 0 ? true : undefined));
+      const stopping = source.stop();
+      await sendBodies(sqs, queues.url, [{ onReceive: ['ok'] }]);
+      await stopping;
+    } finally {
+      counted.destroy();
+    }
+    // The receive in flight at the stop either brought the message (invoked and deleted) or
+    // ended without it (visible): an aborted long poll would hold it invisible for 30 s.
+    const visible = Number(await attribute(sqs, queues.url, 'ApproximateNumberOfMessages'));
+    assert.equal(await attribute(sqs, queues.url, 'ApproximateNumberOfMessagesNotVisible'), '0');
+    assert.equal(deliveries().length + visible, 1);
+    assert.deepEqual(source.errors, []);
   });
 
   test('stopping finishes the in-flight batch, deleting it, before resolving', async () => {

@@ -16,8 +16,9 @@ import { buildBundle } from '../../../infra/build-bundle.ts';
 import { FUNCTIONS, functionEntry } from '../../../infra/bundling.ts';
 import { EXAMPLE_POLICY_FILE, repoRoot, stack } from './support.ts';
 
+/** The stack's SQS (ElasticMQ): the pipeline's queues, which the runtime polls. */
 export const sqs = new SQSClient({
-  endpoint: stack.aws.endpoint,
+  endpoint: stack.aws.sqsEndpoint,
   region: stack.aws.region,
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
 });
@@ -126,14 +127,17 @@ export function startRuntime(
     env?: Record<string, string>;
     /** More flags, after (and so over) the defaults: e.g. `--functions`, a schedule. */
     args?: string[];
-    /** The AWS endpoint the runtime and its functions call (a recording proxy), if not moto's. */
+    /**
+     * The one AWS endpoint the runtime and its functions call for every service, SQS included (a
+     * recording proxy that forwards SQS to the stack's SQS, the rest to moto), if not the stack's.
+     */
     endpoint?: string;
   } = {},
 ): Runtime {
   const stackDir = mkdtempSync(join(tmpdir(), 'submit-stack-'));
   mkdirSync(stackDir, { recursive: true });
   const aws = { ...stack.aws, queueUrl: queues.url, dlqUrl: queues.dlqUrl };
-  if (options.endpoint) aws.endpoint = options.endpoint;
+  if (options.endpoint) Object.assign(aws, { endpoint: options.endpoint, sqsEndpoint: options.endpoint });
   writeFileSync(join(stackDir, 'stack.json'), JSON.stringify({ ...stack, aws }));
   const child = spawn(
     join(repoRoot, 'node_modules/.bin/node'),

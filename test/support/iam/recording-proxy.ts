@@ -1,5 +1,6 @@
 /**
- * A recording HTTP proxy between the functions and moto: every request is forwarded unchanged
+ * A recording HTTP proxy between the functions and the local AWS (moto, and ElasticMQ for SQS:
+ * `routes` sends a service, by its SigV4 signing name, elsewhere): every request is forwarded unchanged
  * (body byte for byte, headers but the hop-by-hop ones) and its answer streamed back, and each
  * request is recorded as the IAM checks it needs, by the access key that signed it. Point a
  * function's AWS endpoint at `endpoint`, then evaluate `calls` (evaluate.ts).
@@ -55,9 +56,16 @@ export interface RecordingProxy {
 /** Connection-scoped headers: each side of the proxy has its own connection. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'expect', 'upgrade']);
 
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
-  const upstream = new URL(target);
-  if (upstream.protocol !== 'http:') throw new Error(`the proxy forwards to http only, not ${target}`);
+export async function startRecordingProxy(
+  target: string,
+  routes: Record<string, string> = {},
+): Promise<RecordingProxy> {
+  const upstreams = new Map<string | undefined, URL>();
+  for (const [service, url] of [[undefined, target] as const, ...Object.entries(routes)]) {
+    const upstream = new URL(url);
+    if (upstream.protocol !== 'http:') throw new Error(`the proxy forwards to http only, not ${url}`);
+    upstreams.set(service, upstream);
+  }
   const agent = new Agent({ keepAlive: true });
   const calls: RecordedCall[] = [];
   const iterators: ShardIterators = new Map();
@@ -80,6 +88,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       body,
     };
     const mapped = map(wire, iterators);
+    const upstream = upstreams.get(signatureOf(wire)?.signingName) ?? (upstreams.get(undefined) as URL);
     // A request moto never answered was still made, and would have been authorized: 502.
     const record = (status: number) => {
       for (const call of mapped.calls) calls.push({ ...call, status });

@@ -34,6 +34,7 @@ const localStack: LocalStack = {
   nodes: [],
   aws: {
     endpoint: 'http://127.0.0.1:1',
+    sqsEndpoint: 'http://127.0.0.1:2',
     region: 'eu-west-1',
     tableName: 't',
     queueUrl: 'http://127.0.0.1:1/q',
@@ -87,6 +88,14 @@ describe('the local runtime runs the functions as CDK deploys them', () => {
         deployed.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE,
       );
       assert.equal(local.RECONCILE_WINDOW_SECONDS, String(r.windowSeconds));
+    }
+  });
+
+  test("with SQS on the stack's SQS endpoint (ElasticMQ) and every other service on moto", () => {
+    for (const name of ['submit', 'reconcile', 'publish'] as const) {
+      const local = functionEnvironment(localStack, runtimeDefaults, name);
+      assert.equal(local.AWS_ENDPOINT_URL, localStack.aws.endpoint);
+      assert.equal(local.AWS_ENDPOINT_URL_SQS, localStack.aws.sqsEndpoint);
     }
   });
 

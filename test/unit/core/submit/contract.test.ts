@@ -12,7 +12,8 @@ import { resolve as resolveSpec } from '../../../../shared/core/submit/resolve.t
 const examples = resolve(import.meta.dirname, '../../../../docs/examples');
 const read = (name: string) => readFileSync(join(examples, name), 'utf8');
 /** The SenderId moto (infra/local/requirements.txt) gives every message: sqs/models.py, DEFAULT_SENDER_ID. */
-const MOTO_SENDER_ID = 'AIDAIT2UOQQY3AUEKVGXU';
+/** The SenderIds of the local stack's SQS: ElasticMQ's (the client's address) and moto's. */
+const LOCAL_SENDER_IDS = ['127.0.0.1', 'AIDAIT2UOQQY3AUEKVGXU'];
 
 describe('request contract v1: schema file and examples', () => {
   it('docs/schema/job-request.v1.json is generated from the runtime schema and up to date', () => {
@@ -24,7 +25,12 @@ describe('request contract v1: schema file and examples', () => {
     it(`${file} is a valid request that the example policy accepts`, () => {
       const parsed = parseBody(read(file), 'message-1');
       assert.notEqual(parsed.kind, 'invalid', JSON.stringify(parsed));
-      assert.equal(messageRefusal(policy.principals, MOTO_SENDER_ID, parsed), undefined, 'the local sender');
+      for (const senderId of LOCAL_SENDER_IDS)
+        assert.equal(
+          messageRefusal(policy.principals, senderId, parsed),
+          undefined,
+          `the local sender ${senderId}`,
+        );
       if (parsed.kind !== 'submit') return;
       const { spec, reasons } = resolveSpec(parsed.request, policy);
       assert.deepEqual(reasons, []);
