@@ -39,6 +39,26 @@ export function jobsTable(records: readonly JobRecord[]): string {
   );
 }
 
+/** Queued jobs: their place in their owner's queue, how long they have waited, and why. */
+export function queueTable(
+  records: readonly JobRecord[],
+  positions: Record<string, number>,
+  now: string,
+): string {
+  if (records.length === 0) return 'no queued jobs\n';
+  return table(
+    ['JOB ID', 'OWNER', 'POSITION', 'WAITING', 'REASON', 'MESSAGE'],
+    records.map((r) => [
+      r.jobId,
+      r.owner,
+      String(positions[r.jobId] ?? '-'),
+      duration((Date.parse(now) - Date.parse(r.admission?.queuedAt ?? r.createdAt)) / 1000),
+      r.reason ?? '',
+      r.message ?? '',
+    ]),
+  );
+}
+
 /** `path: message (rule)`, one a line; an empty path is the whole body. */
 export function reasonLines(reasons: readonly Reason[]): string[] {
   return reasons.map((r) => `${r.path || '(body)'}: ${r.message} (${r.rule})`);

@@ -8,6 +8,7 @@ import { registerGet } from './commands/get.ts';
 import { registerList } from './commands/list.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerSubmit } from './commands/submit.ts';
+import { registerUsage } from './commands/usage.ts';
 import { registerWait } from './commands/wait.ts';
 import { type Act, action, type Deps, type RunResult } from './context.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -55,6 +56,7 @@ export function buildProgram(deps: Deps, result: RunResult): Command {
     registerLogs,
     registerCancel,
     registerDlq,
+    registerUsage,
   ])
     register(program, act);
   return program;

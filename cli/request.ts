@@ -45,12 +45,18 @@ export function prepareSubmit(
   return check(JSON.stringify(body));
 }
 
-/** A cancel body as docs/request.md defines it. */
-export function prepareCancel(jobId: string, requestedBy: string, reason?: string): Prepared {
-  return check(
-    JSON.stringify({ action: 'cancel', jobId, requestedBy, ...(reason !== undefined && { reason }) }),
-  );
+/** A cancel, suspend or resume body as docs/request.md defines it. */
+export function prepareControl(
+  action: 'cancel' | 'suspend' | 'resume',
+  jobId: string,
+  requestedBy: string,
+  reason?: string,
+): Prepared {
+  return check(JSON.stringify({ action, jobId, requestedBy, ...(reason !== undefined && { reason }) }));
 }
+
+export const prepareCancel = (jobId: string, requestedBy: string, reason?: string): Prepared =>
+  prepareControl('cancel', jobId, requestedBy, reason);
 
 function check(body: string): Prepared {
   const parsed = parseBody(body, NO_MESSAGE_ID);

@@ -7,6 +7,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { KubeConfig } from '@kubernetes/client-node';
 import { localAwsConfig } from '../infra/local/aws/client-config.ts';
 import { type LocalStack, loadLocalStack } from '../infra/local/stack-info.ts';
+import { DynamoDbAdmissionStore } from '../shared/adapters/dynamodb/admission-store.ts';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { DynamoDbJobQueries } from '../shared/adapters/dynamodb/job-queries.ts';
 import { CliError, usageError } from './exit-codes.ts';
@@ -48,6 +49,8 @@ export interface Clients {
   /** For messages: `the local stack`, `stack EksJobRunner`. */
   where: string;
   jobs: JobQueries;
+  /** The admission usage counters (docs/admission.md). */
+  usage: Pick<DynamoDbAdmissionStore, 'usage'>;
   sqs: SqsSender;
   /** The caller's identity (an ARN), for a cancel's requestedBy. */
   whoami(): Promise<string>;
@@ -131,6 +134,7 @@ function clients(
   return {
     where,
     jobs: new DynamoDbJobQueries(createDocumentClient(aws), tableName ?? ''),
+    usage: new DynamoDbAdmissionStore(createDocumentClient(aws), tableName ?? ''),
     sqs: new SQSClient(local?.sqs ?? aws),
     whoami: async () => {
       const out = await new STSClient(aws).send(new GetCallerIdentityCommand({}));

@@ -134,6 +134,8 @@ export interface Ran {
 
 export interface RunOptions {
   jobs?: FakeJobs;
+  /** The usage counters `ejr usage` reads, by scope. */
+  usage?: Record<string, Record<string, unknown>>;
   sqs?: FakeSqs;
   files?: Record<string, string>;
   errIsTTY?: boolean;
@@ -173,6 +175,10 @@ export async function runEjr(args: string[], options: RunOptions = {}): Promise<
         return {
           where: 'the fake stack',
           jobs,
+          usage: {
+            usage: async (scopes: string[]) =>
+              new Map(scopes.flatMap((s) => (options.usage?.[s] ? [[s, options.usage[s]]] : []))),
+          },
           sqs: sqs as unknown as SqsSender,
           whoami: async () => options.whoami ?? 'arn:aws:iam::123456789012:user/alice',
           kubeConfig: () => {
