@@ -5,7 +5,7 @@ import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
 import { KubeWatchClient } from '../../shared/adapters/kubernetes/watch-client.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
-import { admissionTrigger } from '../../shared/runtime/admitter.ts';
+import { admissionMetrics, admissionTrigger } from '../../shared/runtime/admitter.ts';
 import { onlyMethods } from '../../shared/runtime/only-methods.ts';
 import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { readSettings } from './config.ts';
@@ -37,6 +37,7 @@ function dependencies(): Promise<ReconcilerDeps> {
       kube,
       policy,
       log,
+      onPass: admissionMetrics(metrics),
     });
     return { kube, store, reader, log, admission };
   });

@@ -5,7 +5,7 @@ import { DynamoDbJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { KubeClient } from '../../shared/adapters/kubernetes/client.ts';
 import { createKubeConfig } from '../../shared/adapters/kubernetes/config.ts';
 import { FUNCTIONS } from '../../shared/resources.ts';
-import { admissionTrigger } from '../../shared/runtime/admitter.ts';
+import { admissionMetrics, admissionTrigger } from '../../shared/runtime/admitter.ts';
 import { onlyMethods } from '../../shared/runtime/only-methods.ts';
 import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { runBatch } from './batch.ts';
@@ -53,6 +53,7 @@ function dependencies(): Promise<Container> {
       kube,
       policy,
       log,
+      onPass: admissionMetrics(metrics),
     });
     const deps: SubmitDeps = {
       store,

@@ -25,6 +25,8 @@ export interface AdmissionStats {
   reasonsWritten: number;
   /** Seconds each admitted job waited in its queue. */
   waits: number[];
+  /** The queue's depth by owner, as this pass read it, and the waits of the jobs it admitted. */
+  byOwner: Record<string, { queued: number; waits: number[] }>;
   ms: number;
 }
 
@@ -49,8 +51,10 @@ export async function admissionPass(deps: AdmitterDeps): Promise<AdmissionStats>
     dependencyFailed: 0,
     reasonsWritten: 0,
     waits: [],
+    byOwner: {},
     ms: 0,
   };
+  for (const record of queued) ownerStats(stats, record.owner).queued++;
   if (queued.length > 0) {
     const scopes = [...new Set(queued.flatMap((r) => r.admission?.scopes ?? []))] as Scope[];
     const dependencyIds = [
@@ -97,9 +101,16 @@ async function admitInOrder(deps: AdmitterDeps, decisions: AdmissionDecision[], 
       continue;
     }
     stats.admitted++;
-    stats.waits.push((Date.parse(at) - Date.parse(decision.record.admission?.queuedAt ?? at)) / 1000);
+    const waited = (Date.parse(at) - Date.parse(decision.record.admission?.queuedAt ?? at)) / 1000;
+    stats.waits.push(waited);
+    ownerStats(stats, decision.record.owner).waits.push(waited);
     await unsuspend(deps, next);
   }
+}
+
+function ownerStats(stats: AdmissionStats, owner: string) {
+  stats.byOwner[owner] ??= { queued: 0, waits: [] };
+  return stats.byOwner[owner];
 }
 
 async function unsuspend(deps: AdmitterDeps, record: JobRecord): Promise<void> {

@@ -12,10 +12,13 @@ export class AdmissionTrigger {
 
   private readonly pass: () => Promise<AdmissionStats>;
   private readonly log: Log;
+  private readonly onPass?: (stats: AdmissionStats) => void;
 
-  constructor(pass: () => Promise<AdmissionStats>, log: Log) {
+  /** `onPass`: each pass's figures (the handlers make metrics of them). */
+  constructor(pass: () => Promise<AdmissionStats>, log: Log, onPass?: (stats: AdmissionStats) => void) {
     this.pass = pass;
     this.log = log;
+    this.onPass = onPass;
   }
 
   request(): void {
@@ -41,7 +44,9 @@ export class AdmissionTrigger {
         this.totals.waits.push(...stats.waits);
         // A job failed for its dependency may be another's dependency: look again at once.
         if (stats.dependencyFailed > 0) this.dirty = true;
-        if (stats.queued > 0) this.log.info('admission pass', { ...stats, waits: undefined });
+        this.onPass?.(stats);
+        if (stats.queued > 0)
+          this.log.info('admission pass', { ...stats, waits: undefined, byOwner: undefined });
       } catch (error) {
         // The next request, or the next invocation's first pass, tries again.
         this.log.warn('admission pass failed', { error: String(error) });

@@ -33,4 +33,4 @@ export function toLog(logger: Logger): Log {
   };
 }
 
-export { MetricUnit };
+export { type Metrics, MetricUnit };

@@ -11,7 +11,11 @@ import { KubeClient } from '../../../shared/adapters/kubernetes/client.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
 import type { Log } from '../../../shared/core/ports.ts';
 import { type Policy, type PolicyInput, parsePolicy } from '../../../shared/core/submit/policy.ts';
-import { type AdmitterDeps, admissionPass } from '../../../shared/runtime/admission-pass.ts';
+import {
+  type AdmissionStats,
+  type AdmitterDeps,
+  admissionPass,
+} from '../../../shared/runtime/admission-pass.ts';
 import { AdmissionTrigger } from '../../../shared/runtime/admission-trigger.ts';
 import { FAST_CONFIG, reconcilerDeps } from '../reconcile/support.ts';
 import { documentClient, EXAMPLE_POLICY_FILE, realDeps, sqsRecord, stack, store } from '../submit/support.ts';
@@ -65,16 +69,24 @@ export function submitter(policy: Policy, { admit = true } = {}) {
 }
 
 /** A reconcile invocation (a window of watching) with reconcile's admission passes. */
-export function reconcileFor(policy: Policy, windowMs: number): Promise<ReconcileStats> {
+export async function reconcileFor(policy: Policy, windowMs: number): Promise<ReconcileStats> {
+  return (await reconcileWithStats(policy, windowMs)).stats;
+}
+
+/** The same, with the figures of each admission pass it made. */
+export async function reconcileWithStats(
+  policy: Policy,
+  windowMs: number,
+): Promise<{ stats: ReconcileStats; passes: AdmissionStats[] }> {
   const deps = reconcilerDeps();
-  const admission = new AdmissionTrigger(
-    () => admissionPass(admitterDeps(policy, stack.kubeconfigs.reconcile)),
-    quiet,
-  );
-  return reconcile(
+  const passes: AdmissionStats[] = [];
+  const pass = () => admissionPass(admitterDeps(policy, stack.kubeconfigs.reconcile));
+  const admission = new AdmissionTrigger(pass, quiet, (s) => passes.push(s));
+  const stats = await reconcile(
     { ...deps, admission },
     { namespaces: stack.jobsNamespaces, windowMs, config: FAST_CONFIG },
   );
+  return { stats, passes };
 }
 
 export const job = (jobId: string, owner: string, duration = '1s', extra: Record<string, unknown> = {}) => ({

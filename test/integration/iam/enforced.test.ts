@@ -3,6 +3,7 @@
 // event sources make is evaluated with an IAM policy simulator against the policy CDK synthesizes
 // for that function, and each grant of those policies is removed in turn to show a call it allows.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functionAccessKeyId, localAwsConfig } from '../../../infra/local/aws/client-config.ts';
@@ -20,7 +21,7 @@ import {
   sendAll,
   startRuntime,
 } from '../submit/pipeline.ts';
-import { admin, getRecord, stack, uid, waitFor } from '../submit/support.ts';
+import { admin, EXAMPLE_POLICY_FILE, getRecord, stack, uid, waitFor } from '../submit/support.ts';
 
 const FUNCTIONS: FunctionName[] = ['submit', 'reconcile', 'publish'];
 
@@ -80,13 +81,22 @@ const ids = {
   bad: `${owner}-bad`,
   early: `${owner}-early`,
   gone: `${owner}-gone`,
+  /** Admission: one of the four waits for the owner's quota of 3, `after` for `ok`. */
+  waits: `${owner}-waits`,
+  after: `${owner}-after`,
 };
-const job = (jobId: string, duration: string) => ({
+const job = (jobId: string, duration: string, extra: object = {}) => ({
   jobId,
   owner,
   image: 'public.ecr.aws/docker/library/busybox:1.36',
   command: ['true'],
   podAnnotations: { 'outcome.local/duration': duration },
+  ...extra,
+});
+/** The example policy with a quota for this owner, so that admission's calls are recorded too. */
+const policy = JSON.stringify({
+  ...JSON.parse(readFileSync(EXAMPLE_POLICY_FILE, 'utf8')),
+  admission: { quotas: { owners: { [owner]: { maxActiveJobs: 3 } } } },
 });
 // by the owner: a tombstone is owned by who cancelled, and the tap follows this owner's events
 const cancel = (jobId: string) => ({ action: 'cancel', jobId, requestedBy: owner, reason: 'enough' });
@@ -109,7 +119,9 @@ describe('IAM: every call the functions make is allowed by the policy CDK synthe
       const args = ['--functions', name];
       if (name === 'reconcile')
         args.push('--schedule-period', '5', '--first-firing', 'immediately', '--reconcile-window', '4');
-      runtimes.push(startRuntime(queues, dist, { args, endpoint: proxy.endpoint }));
+      runtimes.push(
+        startRuntime(queues, dist, { args, endpoint: proxy.endpoint, env: { JOB_POLICY: policy } }),
+      );
     }
   });
   after(async () => {
@@ -119,7 +131,7 @@ describe('IAM: every call the functions make is allowed by the policy CDK synthe
     await queues?.delete();
   });
 
-  it('runs every path: accepted, succeeded, rejected, cancelled, cancelled before submit, lost', async () => {
+  it('runs every path: accepted, succeeded, rejected, cancelled, cancelled before submit, lost, queued for quota and for a dependency', async () => {
     const url = queues?.url ?? '';
     const bodies = [
       job(ids.ok, '1s'),
@@ -127,6 +139,7 @@ describe('IAM: every call the functions make is allowed by the policy CDK synthe
       job(ids.gone, '120s'),
       { ...job(ids.bad, '1s'), retries: -1 },
       cancel(ids.early),
+      job(ids.waits, '1s'),
     ];
     await sendAll(
       url,
@@ -140,11 +153,21 @@ describe('IAM: every call the functions make is allowed by the policy CDK synthe
       },
       120_000,
     );
-    await sendAll(url, [JSON.stringify(cancel(ids.long))]);
+    // A dependency must exist before the job that names it: `ok` does by now.
+    const dependent = job(ids.after, '1s', { dependsOn: [{ jobId: ids.ok }] });
+    await sendAll(url, [JSON.stringify(cancel(ids.long)), JSON.stringify(dependent)]);
     // an out-of-band delete: the job is LOST (reconcile confirms with a read of the record)
     const gone = await getRecord(ids.gone);
     await deleteJobForGood(admin, gone?.namespace ?? '', gone?.jobName ?? '');
-    const want = { ok: 'SUCCEEDED', long: 'CANCELLED', bad: 'REJECTED', early: 'CANCELLED', gone: 'LOST' };
+    const want = {
+      ok: 'SUCCEEDED',
+      long: 'CANCELLED',
+      bad: 'REJECTED',
+      early: 'CANCELLED',
+      gone: 'LOST',
+      waits: 'SUCCEEDED',
+      after: 'SUCCEEDED',
+    };
     const records = await waitFor(
       'every job in its final state',
       async () => {

@@ -156,7 +156,8 @@ describe('the local Kubernetes stack', () => {
         identity.core.deleteNamespacedPod({ name: 'anything', namespace }),
       );
     }
-    // reconcile never creates a Job; submit reads no pods or logs, lists nothing, patches nothing.
+    // reconcile never creates a Job; submit reads no pods or logs, lists nothing, patches no pod
+    // (it patches Jobs: spec.suspend, for admission and the suspend action).
     await forbidden('reconcile: create jobs', () =>
       runner.batch.createNamespacedJob({ namespace, body: restrictedJob(uniqueName('r'), namespace) }),
     );
@@ -165,8 +166,8 @@ describe('the local Kubernetes stack', () => {
       submitter.core.readNamespacedPodLog({ name: 'anything', namespace }),
     );
     await forbidden('submit: list jobs', () => submitter.batch.listNamespacedJob({ namespace }));
-    await forbidden('submit: patch jobs', () =>
-      submitter.batch.patchNamespacedJob({ name: 'anything', namespace, body: [] }),
+    await forbidden('submit: patch pods', () =>
+      submitter.core.patchNamespacedPod({ name: 'anything', namespace, body: [] }),
     );
   });
 
