@@ -12,7 +12,7 @@ export const USES = {
   /** The resync's scan of the active records, and the re-reads after a lost conditional write. */
   DynamoDbJobQueries: ['getJob', 'getJobs', 'scanActive', 'scanState', 'getStates'],
   /** Admission passes: when a job finishes, when a queued one is seen, once an invocation. */
-  DynamoDbAdmissionStore: ['admit', 'usage'],
+  DynamoDbAdmissionStore: ['admit', 'admitAll', 'usage'],
   /** With CLUSTER_ACCESS=eks, once per container. */
   EksAuth: ['describeCluster'],
 } as const satisfies Uses;

@@ -11,7 +11,7 @@ export const USES = {
   /** The batch's cancel check and the dependencies' states; the admission pass's read of the queue. */
   DynamoDbJobQueries: ['getStates', 'scanState'],
   /** The admission pass after a batch that queued or resumed a job. */
-  DynamoDbAdmissionStore: ['admit', 'usage'],
+  DynamoDbAdmissionStore: ['admit', 'admitAll', 'usage'],
   /** With CLUSTER_ACCESS=eks, once per container. */
   EksAuth: ['describeCluster'],
 } as const satisfies Uses;

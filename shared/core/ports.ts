@@ -50,6 +50,12 @@ export interface AdmissionStore {
    * its scopes' counters, each conditional on staying within `limits`: all or nothing.
    */
   admit(next: JobRecord, limits: ReadonlyMap<Scope, Limits>, options?: CallOptions): Promise<Admitted>;
+  /** Several admissions as one: every record and the counters' sums, or nothing. */
+  admitAll(
+    nexts: readonly JobRecord[],
+    limits: ReadonlyMap<Scope, Limits>,
+    options?: CallOptions,
+  ): Promise<Admitted>;
   /** The counters of the given scopes that exist, each with the limits last recorded beside it. */
   usage(scopes: readonly Scope[], options?: CallOptions): Promise<Map<Scope, Usage & { limits?: Limits }>>;
 }

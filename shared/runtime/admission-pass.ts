@@ -78,34 +78,74 @@ export async function admissionPass(deps: AdmitterDeps): Promise<AdmissionStats>
   return stats;
 }
 
+/** Admissions per transaction: 25 records and their at most 75 counters stay within DynamoDB's 100 items. */
+const ADMIT_BATCH = 25;
+
+/**
+ * The planned admissions, in order, a batch per transaction; a batch that does not apply (a record
+ * moved on, a quota another admitter filled) is admitted one by one. The Jobs of each batch are
+ * unsuspended together.
+ */
 async function admitInOrder(deps: AdmitterDeps, decisions: AdmissionDecision[], stats: AdmissionStats) {
+  const admits = decisions.filter((d) => d.kind === 'admit');
   const full = new Set<Scope>();
-  for (const decision of decisions) {
-    if (decision.kind !== 'admit') continue;
-    const scopes = decision.record.admission?.scopes ?? [];
+  for (let i = 0; i < admits.length; i += ADMIT_BATCH) {
     // Another admitter took what this pass planned to use: the next pass plans from fresh counters.
-    if (scopes.some((s) => full.has(s))) continue;
+    const batch = admits
+      .slice(i, i + ADMIT_BATCH)
+      .filter((d) => !d.record.admission?.scopes.some((s) => full.has(s)));
     const at = deps.now().toISOString();
-    let next = admittedRecord(decision.record, at);
-    if (!next) continue;
-    let outcome = await deps.admission.admit(next, decision.limits);
-    if (outcome === 'raced') {
-      // Most often a reason another pass wrote: admit the fresh record, keeping the order.
-      const fresh = await deps.store.get(decision.record.jobId);
-      next = fresh && admittedRecord(fresh, at);
-      if (next) outcome = await deps.admission.admit(next, decision.limits);
+    const planned = batch.flatMap((d) => {
+      const next = admittedRecord(d.record, at);
+      return next ? [{ decision: d, next }] : [];
+    });
+    if (planned.length === 0) continue;
+    const limits = new Map(planned.flatMap(({ decision }) => [...decision.limits]));
+    const together = await deps.admission.admitAll(
+      planned.map((p) => p.next),
+      limits,
+    );
+    const admitted =
+      together === 'admitted'
+        ? planned
+        : (await mapSeries(planned, ({ decision }) => admitOne(deps, decision, at, full))).flatMap(
+            (p) => p ?? [],
+          );
+    stats.contended += planned.length - admitted.length;
+    for (const { decision } of admitted) {
+      stats.admitted++;
+      const waited = (Date.parse(at) - Date.parse(decision.record.admission?.queuedAt ?? at)) / 1000;
+      stats.waits.push(waited);
+      ownerStats(stats, decision.record.owner).waits.push(waited);
     }
-    if (!next || outcome !== 'admitted') {
-      stats.contended++;
-      if (outcome === 'full') for (const s of scopes) full.add(s);
-      continue;
-    }
-    stats.admitted++;
-    const waited = (Date.parse(at) - Date.parse(decision.record.admission?.queuedAt ?? at)) / 1000;
-    stats.waits.push(waited);
-    ownerStats(stats, decision.record.owner).waits.push(waited);
-    await unsuspend(deps, next);
+    await mapPool(admitted, 8, ({ next }) => unsuspend(deps, next));
   }
+}
+
+/** One admission; on a lost race, once more on the fresh record (most often a reason another pass wrote). */
+async function admitOne(
+  deps: AdmitterDeps,
+  decision: Extract<AdmissionDecision, { kind: 'admit' }>,
+  at: string,
+  full: Set<Scope>,
+): Promise<{ decision: typeof decision; next: JobRecord } | undefined> {
+  const scopes = decision.record.admission?.scopes ?? [];
+  if (scopes.some((s) => full.has(s))) return undefined;
+  let next = admittedRecord(decision.record, at);
+  let outcome = next && (await deps.admission.admit(next, decision.limits));
+  if (outcome === 'raced') {
+    const fresh = await deps.store.get(decision.record.jobId);
+    next = fresh && admittedRecord(fresh, at);
+    outcome = next && (await deps.admission.admit(next, decision.limits));
+  }
+  if (outcome === 'full') for (const s of scopes) full.add(s);
+  return next && outcome === 'admitted' ? { decision, next } : undefined;
+}
+
+async function mapSeries<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
 }
 
 function ownerStats(stats: AdmissionStats, owner: string) {

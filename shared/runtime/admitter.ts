@@ -23,7 +23,7 @@ export function admissionTrigger(input: {
 }): AdmissionTrigger {
   const admission = onlyMethods(
     new DynamoDbAdmissionStore(input.client, input.tableName),
-    (input.uses.DynamoDbAdmissionStore ?? []) as ('admit' | 'usage')[],
+    (input.uses.DynamoDbAdmissionStore ?? []) as ('admit' | 'admitAll' | 'usage')[],
     input.usesFile,
   );
   const deps = { ...input, admission, now: () => new Date() };

@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ZERO_USAGE } from '../../core/admission/quota.ts';
+import { addUsage, ZERO_USAGE } from '../../core/admission/quota.ts';
 import type { Limits, Scope, Usage } from '../../core/admission/types.ts';
 import type { JobRecord } from '../../core/job/record.ts';
 import type { AdmissionStore, Admitted, CallOptions } from '../../core/ports.ts';
 import { batchGetJobs } from './batch-get.ts';
 import { stamped } from './job-store.ts';
-import { putWithCounters } from './transact.ts';
+import { putAllWithCounters } from './transact.ts';
 import { scopeOfKey, type UsageItem, usageKey, usageUpdate } from './usage-items.ts';
 
 /**
@@ -23,13 +23,26 @@ export class DynamoDbAdmissionStore implements AdmissionStore {
     this.tableName = tableName;
   }
 
-  async admit(next: JobRecord, limits: ReadonlyMap<Scope, Limits>, call?: CallOptions): Promise<Admitted> {
-    const item = stamped(next);
-    const { charge, scopes } = item.admission as NonNullable<JobRecord['admission']>;
-    const updates = scopes.map((scope) =>
-      usageUpdate(this.tableName, scope, charge, 1, limits.get(scope) ?? {}),
+  admit(next: JobRecord, limits: ReadonlyMap<Scope, Limits>, call?: CallOptions): Promise<Admitted> {
+    return this.admitAll([next], limits, call);
+  }
+
+  /** Several admissions in one transaction: each scope's counter takes the sum of their charges. */
+  async admitAll(
+    nexts: readonly JobRecord[],
+    limits: ReadonlyMap<Scope, Limits>,
+    call?: CallOptions,
+  ): Promise<Admitted> {
+    const items = nexts.map(stamped);
+    const sums = new Map<Scope, Usage>();
+    for (const item of items) {
+      const { charge, scopes } = item.admission as NonNullable<JobRecord['admission']>;
+      for (const scope of scopes) sums.set(scope, addUsage(sums.get(scope) ?? ZERO_USAGE, charge));
+    }
+    const updates = [...sums].map(([scope, sum]) =>
+      usageUpdate(this.tableName, scope, sum, 1, limits.get(scope) ?? {}),
     );
-    const cancelled = await putWithCounters(this.client, this.tableName, item, updates, call);
+    const cancelled = await putAllWithCounters(this.client, this.tableName, items, updates, call);
     if (cancelled === undefined) return 'admitted';
     return cancelled === 'limit' ? 'full' : 'raced';
   }

@@ -21,6 +21,8 @@ export const DYNAMODB_ACTIONS = {
   DynamoDbAdmissionStore: actionTable<DynamoDbAdmissionStore>()({
     /** A transaction: the record's conditional PutItem and a conditional UpdateItem per counter. */
     admit: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    /** The same transaction with several records' puts. */
+    admitAll: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
     usage: ['dynamodb:BatchGetItem'],
   }),
   DynamoDbJobQueries: actionTable<DynamoDbJobQueries>()({

@@ -17,39 +17,52 @@ export type Cancelled = 'record' | 'limit' | 'conflict';
  * `lastWriteId` doubles as the idempotency token, so that the SDK's retry of a transaction that
  * had applied is answered as applied.
  */
-export async function putWithCounters(
+export function putWithCounters(
   client: DynamoDBDocumentClient,
   tableName: string,
   item: JobRecord,
   updates: Record<string, unknown>[],
   call?: CallOptions,
 ): Promise<Cancelled | undefined> {
+  return putAllWithCounters(client, tableName, [item], updates, call);
+}
+
+/** The same for several records at once (admission's batches): every put and every update, or none. */
+export async function putAllWithCounters(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly JobRecord[],
+  updates: Record<string, unknown>[],
+  call?: CallOptions,
+): Promise<Cancelled | undefined> {
+  const puts = items.map((item) => ({
+    Put: {
+      TableName: tableName,
+      Item: item,
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expected': item.version - 1 },
+    },
+  }));
   try {
-    await dynamoCall('TransactWriteItems', tableName, { jobId: item.jobId, keys: updates.length + 1 }, () =>
-      client.send(
-        new TransactWriteCommand({
-          ClientRequestToken: item.lastWriteId,
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName,
-                Item: item,
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': item.version - 1 },
-              },
-            },
-            ...updates.map((update) => ({ Update: update as never })),
-          ],
-        }),
-        abortSignalOf(call),
-      ),
+    await dynamoCall(
+      'TransactWriteItems',
+      tableName,
+      { jobId: items[0]?.jobId, keys: puts.length + updates.length },
+      () =>
+        client.send(
+          new TransactWriteCommand({
+            ClientRequestToken: items[0]?.lastWriteId,
+            TransactItems: [...puts, ...updates.map((update) => ({ Update: update as never }))],
+          }),
+          abortSignalOf(call),
+        ),
     );
     return undefined;
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
     const codes = (error.CancellationReasons ?? []).map((r) => r.Code);
-    if (codes[0] === 'ConditionalCheckFailed') return 'record';
+    if (codes.slice(0, puts.length).includes('ConditionalCheckFailed')) return 'record';
     return codes.includes('ConditionalCheckFailed') ? 'limit' : 'conflict';
   }
 }

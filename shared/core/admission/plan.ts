@@ -2,7 +2,7 @@ import type { JobRecord } from '../job/record.ts';
 import { isTerminal, type JobState } from '../job/state.ts';
 import type { AdmissionPolicy } from '../submit/policy-admission.ts';
 import { compareInQueue, queueOf } from './order.ts';
-import { fullMessage, limitsOfScope, overLimit, ZERO_USAGE } from './quota.ts';
+import { addUsage, fullMessage, limitsOfScope, overLimit, ZERO_USAGE } from './quota.ts';
 import type { Dependency, Limits, Scope, Usage } from './types.ts';
 
 export interface AdmissionInput {
@@ -117,7 +117,7 @@ function admitInNamespace(namespace: string, records: JobRecord[], pass: PassSta
     );
     if (over === undefined) {
       decisions.push({ kind: 'admit', record: head, limits });
-      for (const s of admission.scopes) usage.set(s, add(usage.get(s) ?? ZERO_USAGE, admission.charge));
+      for (const s of admission.scopes) usage.set(s, addUsage(usage.get(s) ?? ZERO_USAGE, admission.charge));
       queue.shift();
       if (queue.length === 0) queues.delete(key);
       continue;
@@ -132,10 +132,6 @@ function admitInNamespace(namespace: string, records: JobRecord[], pass: PassSta
     queues.delete(key);
   }
   void decisions;
-}
-
-function add(a: Usage, b: Usage): Usage {
-  return { jobs: a.jobs + b.jobs, cpu: a.cpu + b.cpu, memory: a.memory + b.memory, gpu: a.gpu + b.gpu };
 }
 
 /** The first dependency not met: failed for good, or still to come; undefined when all are met. */

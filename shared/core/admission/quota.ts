@@ -20,6 +20,10 @@ export function chargeOf(
   };
 }
 
+export function addUsage(a: Usage, b: Usage): Usage {
+  return { jobs: a.jobs + b.jobs, cpu: a.cpu + b.cpu, memory: a.memory + b.memory, gpu: a.gpu + b.gpu };
+}
+
 export function limitsOf(quota: Quota): Limits {
   const limits: Limits = {};
   if (quota.maxActiveJobs !== undefined) limits.jobs = quota.maxActiveJobs;

@@ -155,6 +155,7 @@ const admissionScenarios: Scenarios<'DynamoDbAdmissionStore', DynamoDbAdmissionS
     { call: (a) => a.admit(admitted(), new Map([['owner#team-a', { jobs: 2 }]])) },
     { answers: { conflict: true }, call: (a) => a.admit(admitted(), new Map()) },
   ],
+  admitAll: [{ call: (a) => a.admitAll([admitted(), admitted()], new Map([['owner#team-a', { jobs: 2 }]])) }],
   usage: [{ call: (a) => a.usage(['owner#team-a']) }],
 };
 

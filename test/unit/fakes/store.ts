@@ -60,25 +60,32 @@ export class MemoryStore implements JobStore, JobReader, AdmissionStore {
   }
 
   /** The record's put and its counters' adds, all or nothing, as the DynamoDB transaction. */
-  async admit(next: JobRecord, limits: ReadonlyMap<Scope, Limits>): Promise<Admitted> {
+  admit(next: JobRecord, limits: ReadonlyMap<Scope, Limits>): Promise<Admitted> {
+    return this.admitAll([next], limits);
+  }
+
+  async admitAll(nexts: readonly JobRecord[], limits: ReadonlyMap<Scope, Limits>): Promise<Admitted> {
     await Promise.resolve();
-    const current = this.items.get(next.jobId);
-    if (!current || current.version !== next.version - 1) return 'raced';
-    const admission = next.admission as NonNullable<JobRecord['admission']>;
-    for (const scope of admission.scopes) {
-      const used = this.counts.get(scope) ?? ZERO_USAGE;
-      const limit = limits.get(scope) ?? {};
-      if (
-        USAGE_DIMENSIONS.some(
-          (d) => limit[d] !== undefined && used[d] + admission.charge[d] > (limit[d] as number),
-        )
-      )
-        return 'full';
+    const currents = nexts.map((next) => this.items.get(next.jobId));
+    if (nexts.some((next, i) => currents[i]?.version !== next.version - 1)) return 'raced';
+    const after = new Map(this.counts);
+    for (const next of nexts) {
+      const { charge, scopes } = next.admission as NonNullable<JobRecord['admission']>;
+      for (const scope of scopes) {
+        const used = { ...(after.get(scope) ?? ZERO_USAGE) };
+        for (const d of USAGE_DIMENSIONS) used[d] += charge[d];
+        const limit = limits.get(scope) ?? {};
+        if (USAGE_DIMENSIONS.some((d) => limit[d] !== undefined && used[d] > (limit[d] as number)))
+          return 'full';
+        after.set(scope, used);
+      }
     }
-    this.addCharge(next, 1);
-    this.writes++;
-    this.items.set(next.jobId, structuredClone(next));
-    this.stream.push({ before: structuredClone(current), after: structuredClone(next) });
+    this.counts = after;
+    nexts.forEach((next, i) => {
+      this.writes++;
+      this.items.set(next.jobId, structuredClone(next));
+      this.stream.push({ before: structuredClone(currents[i]), after: structuredClone(next) });
+    });
     return 'admitted';
   }
 
