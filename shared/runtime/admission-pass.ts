@@ -35,9 +35,9 @@ const MAX_REASON_WRITES = 200;
 
 /**
  * One admission pass: read the queue (the QUEUED records), the usage counters and the dependencies'
- * states; plan (core/admission/plan.ts); then admit in the planned order, one transaction at a
- * time, each conditional on the quotas (so overlapping passes in submit and reconcile never admit
- * past one), and unsuspend each admitted Job. A Job left suspended by a fault here is unsuspended
+ * states; plan (core/admission/plan.ts); then admit in the planned order, a batch per transaction,
+ * each conditional on the quotas (so overlapping passes in submit and reconcile never admit past
+ * one), and unsuspend each admitted Job. A Job left suspended by a fault here is unsuspended
  * by reconcile, which compares every Job with its record.
  */
 export async function admissionPass(deps: AdmitterDeps): Promise<AdmissionStats> {

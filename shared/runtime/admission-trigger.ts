@@ -8,7 +8,6 @@ import type { AdmissionStats } from './admission-pass.ts';
 export class AdmissionTrigger {
   private running: Promise<void> | undefined;
   private dirty = false;
-  readonly totals = { passes: 0, admitted: 0, dependencyFailed: 0, waits: [] as number[] };
 
   private readonly pass: () => Promise<AdmissionStats>;
   private readonly log: Log;
@@ -38,10 +37,6 @@ export class AdmissionTrigger {
       this.dirty = false;
       try {
         const stats = await this.pass();
-        this.totals.passes++;
-        this.totals.admitted += stats.admitted;
-        this.totals.dependencyFailed += stats.dependencyFailed;
-        this.totals.waits.push(...stats.waits);
         // A job failed for its dependency may be another's dependency: look again at once.
         if (stats.dependencyFailed > 0) this.dirty = true;
         this.onPass?.(stats);
