@@ -111,6 +111,8 @@ export interface Runtime {
   process: ChildProcess;
   /** The runtime's stderr lines (JSON): invocations, errors. */
   lines: string[];
+  /** The functions' log lines (stdout), when started with `stdout: true`; else empty. */
+  stdout: string[];
   stop(): Promise<void>;
 }
 
@@ -132,6 +134,8 @@ export function startRuntime(
      * recording proxy that forwards SQS to the stack's SQS, the rest to moto), if not the stack's.
      */
     endpoint?: string;
+    /** Keep the functions' stdout (their Powertools log lines) in `stdout`. */
+    stdout?: boolean;
   } = {},
 ): Runtime {
   const stackDir = mkdtempSync(join(tmpdir(), 'submit-stack-'));
@@ -167,20 +171,15 @@ export function startRuntime(
         POWERTOOLS_METRICS_DISABLED: 'true',
         ...options.env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
     },
   );
-  const lines: string[] = [];
-  let rest = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    const text = rest + chunk.toString('utf8');
-    const parts = text.split('\n');
-    rest = parts.pop() ?? '';
-    lines.push(...parts.filter(Boolean));
-  });
+  const lines = linesOf(child.stderr);
+  const stdout = linesOf(child.stdout);
   return {
     process: child,
     lines,
+    stdout,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -192,6 +191,18 @@ export function startRuntime(
         child.kill('SIGTERM');
       }),
   };
+}
+
+function linesOf(stream: NodeJS.ReadableStream | null): string[] {
+  const lines: string[] = [];
+  let rest = '';
+  stream?.on('data', (chunk: Buffer) => {
+    const text = rest + chunk.toString('utf8');
+    const parts = text.split('\n');
+    rest = parts.pop() ?? '';
+    lines.push(...parts.filter(Boolean));
+  });
+  return lines;
 }
 
 /** Runs infra/local/stack-ctl.sh in its own process group, so the restarted server outlives this process. */

@@ -56,9 +56,19 @@ export interface RecordingProxy {
 /** Connection-scoped headers: each side of the proxy has its own connection. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'expect', 'upgrade']);
 
+/**
+ * Told once per request: its first recorded call, with the request and answer bodies as JSON (the
+ * request undefined when not JSON), for counting (test/bench/cost-counts.ts).
+ */
+export type OnCall = (
+  call: RecordedCall,
+  exchange: { request: Record<string, unknown> | undefined; response: Record<string, unknown> },
+) => void;
+
 export async function startRecordingProxy(
   target: string,
   routes: Record<string, string> = {},
+  options: { onCall?: OnCall } = {},
 ): Promise<RecordingProxy> {
   const upstreams = new Map<string | undefined, URL>();
   for (const [service, url] of [[undefined, target] as const, ...Object.entries(routes)]) {
@@ -90,8 +100,13 @@ export async function startRecordingProxy(
     const mapped = map(wire, iterators);
     const upstream = upstreams.get(signatureOf(wire)?.signingName) ?? (upstreams.get(undefined) as URL);
     // A request moto never answered was still made, and would have been authorized: 502.
+    let answered: Record<string, unknown> = {};
     const record = (status: number) => {
-      for (const call of mapped.calls) calls.push({ ...call, status });
+      const recorded = mapped.calls.map((call) => ({ ...call, status }));
+      calls.push(...recorded);
+      // once per request (a request may need several IAM checks)
+      if (options.onCall && recorded[0])
+        options.onCall(recorded[0], { request: requestJson(body), response: answered });
     };
     const answer = await new Promise<IncomingMessage>((done, fail) => {
       const out = httpRequest(
@@ -113,12 +128,13 @@ export async function startRecordingProxy(
       out.end(body);
     });
     response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.rawHeaders));
-    const learning = mapped.learn ? ([] as Buffer[]) : undefined;
+    const learning = mapped.learn || options.onCall ? ([] as Buffer[]) : undefined;
     for await (const chunk of answer as AsyncIterable<Buffer>) {
       learning?.push(chunk);
       if (!response.write(chunk)) await new Promise((resume) => response.once('drain', resume));
     }
-    if (learning && mapped.learn) mapped.learn(responseJson(answer, Buffer.concat(learning)));
+    if (learning) answered = responseJson(answer, Buffer.concat(learning));
+    if (mapped.learn) mapped.learn(answered);
     // Recorded before the client sees the end, so a test that awaited the call finds it here.
     record(answer.statusCode ?? 0);
     response.end();
@@ -186,6 +202,14 @@ function withoutHopByHop(raw: string[]): string[] {
     if (!HOP_BY_HOP.has(String(raw[i]).toLowerCase())) kept.push(String(raw[i]), String(raw[i + 1]));
   }
   return kept;
+}
+
+function requestJson(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function responseJson(answer: IncomingMessage, body: Buffer): Record<string, unknown> {
