@@ -10,7 +10,7 @@ export const USES = {
   /** Adopting an orphaned Job (create), every state change (replace), admission's re-read (get). */
   DynamoDbJobStore: ['create', 'get', 'replace'],
   /** The resync's scan of the active records, and the re-reads after a lost conditional write. */
-  DynamoDbJobQueries: ['getJob', 'getJobs', 'scanActive', 'scanState', 'getStates'],
+  DynamoDbJobQueries: ['getJob', 'getJobs', 'scanActive', 'scanQueue', 'getStates'],
   /** Admission passes: when a job finishes, when a queued one is seen, once an invocation. */
   DynamoDbAdmissionStore: ['admit', 'admitAll', 'usage'],
   /** With CLUSTER_ACCESS=eks, once per container. */

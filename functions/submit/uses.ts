@@ -9,7 +9,7 @@ import type { Uses } from '../../shared/adapters/iam.ts';
 export const USES = {
   DynamoDbJobStore: ['create', 'get', 'replace'],
   /** The batch's cancel check and the dependencies' states; the admission pass's read of the queue. */
-  DynamoDbJobQueries: ['getStates', 'scanState'],
+  DynamoDbJobQueries: ['getStates', 'getJobs', 'scanQueue'],
   /** The admission pass after a batch that queued or resumed a job. */
   DynamoDbAdmissionStore: ['admit', 'admitAll', 'usage'],
   /** With CLUSTER_ACCESS=eks, once per container. */

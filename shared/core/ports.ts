@@ -2,6 +2,22 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Limits, Scope, Usage } from './admission/types.ts';
 import type { StateChangeEvent } from './job/events.ts';
 import type { JobRecord } from './job/record.ts';
+
+/** A queued record as admission's read of the queue returns it: the fields ordering needs. */
+export type QueueEntry = Pick<
+  JobRecord,
+  | 'jobId'
+  | 'owner'
+  | 'namespace'
+  | 'state'
+  | 'version'
+  | 'reason'
+  | 'message'
+  | 'createdAt'
+  | 'admission'
+  | 'suspension'
+>;
+
 import type { JobState } from './job/state.ts';
 import type { LogTail } from './reconcile/result.ts';
 
@@ -69,6 +85,8 @@ export interface JobReader {
   scanActive(options?: CallOptions): AsyncGenerator<JobRecord>;
   /** Every record in one state (the status index, eventually consistent). */
   scanState(state: JobState, maxPages?: number, options?: CallOptions): AsyncGenerator<JobRecord>;
+  /** The QUEUED records, with what admission orders them by only (the status index). */
+  scanQueue(options?: CallOptions): AsyncGenerator<QueueEntry>;
   readonly counters?: { calls: number };
 }
 

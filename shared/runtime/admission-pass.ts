@@ -2,14 +2,14 @@ import { type AdmissionDecision, planAdmission } from '../core/admission/plan.ts
 import { admittedRecord, dependencyFailedRecord, waitingRecord } from '../core/admission/records.ts';
 import type { Scope } from '../core/admission/types.ts';
 import type { JobRecord } from '../core/job/record.ts';
-import type { AdmissionStore, JobReader, JobStore, KubeJobs, Log } from '../core/ports.ts';
+import type { AdmissionStore, JobReader, JobStore, KubeJobs, Log, QueueEntry } from '../core/ports.ts';
 import type { AdmissionPolicy } from '../core/submit/policy-admission.ts';
 import { mapPool } from './pool.ts';
 
 export interface AdmitterDeps {
   admission: AdmissionStore;
   store: Pick<JobStore, 'replace' | 'get'>;
-  reader: Pick<JobReader, 'scanState' | 'getStates'>;
+  reader: Pick<JobReader, 'scanQueue' | 'getStates' | 'getJobs'>;
   kube: Pick<KubeJobs, 'setSuspended' | 'deleteJob'>;
   policy: { admission: AdmissionPolicy; recordRetentionSeconds: number };
   log: Log;
@@ -42,8 +42,8 @@ const MAX_REASON_WRITES = 200;
  */
 export async function admissionPass(deps: AdmitterDeps): Promise<AdmissionStats> {
   const started = Date.now();
-  const queued: JobRecord[] = [];
-  for await (const record of deps.reader.scanState('QUEUED')) if (record.admission) queued.push(record);
+  const queued: QueueEntry[] = [];
+  for await (const entry of deps.reader.scanQueue()) if (entry.admission) queued.push(entry);
   const stats: AdmissionStats = {
     queued: queued.length,
     admitted: 0,
@@ -95,9 +95,12 @@ async function admitInOrder(deps: AdmitterDeps, decisions: AdmissionDecision[], 
       .slice(i, i + ADMIT_BATCH)
       .filter((d) => !d.record.admission?.scopes.some((s) => full.has(s)));
     const at = deps.now().toISOString();
+    // The plan read the queue's fields only: the writes start from the whole, current records.
+    const records = await deps.reader.getJobs(batch.map((d) => d.record.jobId));
     const planned = batch.flatMap((d) => {
-      const next = admittedRecord(d.record, at);
-      return next ? [{ decision: d, next }] : [];
+      const record = records.get(d.record.jobId);
+      const next = record && admittedRecord(record, at);
+      return record && next ? [{ decision: d, record, next }] : [];
     });
     if (planned.length === 0) continue;
     const limits = new Map(planned.flatMap(({ decision }) => [...decision.limits]));
@@ -108,9 +111,7 @@ async function admitInOrder(deps: AdmitterDeps, decisions: AdmissionDecision[], 
     const admitted =
       together === 'admitted'
         ? planned
-        : (await mapSeries(planned, ({ decision }) => admitOne(deps, decision, at, full))).flatMap(
-            (p) => p ?? [],
-          );
+        : (await mapSeries(planned, (p) => admitOne(deps, p, at, full))).flatMap((p) => p ?? []);
     stats.contended += planned.length - admitted.length;
     for (const { decision } of admitted) {
       stats.admitted++;
@@ -125,13 +126,13 @@ async function admitInOrder(deps: AdmitterDeps, decisions: AdmissionDecision[], 
 /** One admission; on a lost race, once more on the fresh record (most often a reason another pass wrote). */
 async function admitOne(
   deps: AdmitterDeps,
-  decision: Extract<AdmissionDecision, { kind: 'admit' }>,
+  { decision, record }: { decision: Extract<AdmissionDecision, { kind: 'admit' }>; record: JobRecord },
   at: string,
   full: Set<Scope>,
 ): Promise<{ decision: typeof decision; next: JobRecord } | undefined> {
-  const scopes = decision.record.admission?.scopes ?? [];
+  const scopes = record.admission?.scopes ?? [];
   if (scopes.some((s) => full.has(s))) return undefined;
-  let next = admittedRecord(decision.record, at);
+  let next: JobRecord | undefined = admittedRecord(record, at);
   let outcome = next && (await deps.admission.admit(next, decision.limits));
   if (outcome === 'raced') {
     const fresh = await deps.store.get(decision.record.jobId);
@@ -169,10 +170,15 @@ async function settleOthers(deps: AdmitterDeps, decisions: AdmissionDecision[], 
   const at = deps.now().toISOString();
   const failures = decisions.filter((d) => d.kind === 'fail');
   const waits = decisions.filter((d) => d.kind === 'wait').slice(0, MAX_REASON_WRITES);
-  await mapPool([...failures, ...waits], 8, async (decision) => {
+  const settle = [...failures, ...waits];
+  const records =
+    settle.length > 0 ? await deps.reader.getJobs(settle.map((d) => d.record.jobId)) : new Map();
+  await mapPool(settle, 8, async (decision) => {
+    const record: JobRecord | undefined = records.get(decision.record.jobId);
+    if (!record) return;
     if (decision.kind === 'fail') {
       const dependency = { jobId: decision.dependency, state: decision.state };
-      const next = dependencyFailedRecord(decision.record, dependency, {
+      const next = dependencyFailedRecord(record, dependency, {
         at,
         retentionSeconds: deps.policy.recordRetentionSeconds,
       });
@@ -181,7 +187,7 @@ async function settleOthers(deps: AdmitterDeps, decisions: AdmissionDecision[], 
       // The Job never ran (suspended); reconcile deletes it too, should this fail.
       await deps.kube.deleteJob(next.namespace ?? '', next.jobName ?? '').catch(() => undefined);
     } else if (decision.kind === 'wait') {
-      const next = waitingRecord(decision.record, decision.reason, decision.message, at);
+      const next = waitingRecord(record, decision.reason, decision.message, at);
       if (next && (await deps.store.replace(next))) stats.reasonsWritten++;
     }
   });

@@ -15,7 +15,7 @@ export function admissionTrigger(input: {
   uses: Uses;
   usesFile: string;
   store: Pick<JobStore, 'replace' | 'get'>;
-  reader: Pick<JobReader, 'scanState' | 'getStates'>;
+  reader: Pick<JobReader, 'scanQueue' | 'getStates' | 'getJobs'>;
   kube: Pick<KubeJobs, 'setSuspended' | 'deleteJob'>;
   policy: Policy;
   log: Log;

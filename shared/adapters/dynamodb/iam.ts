@@ -32,6 +32,7 @@ export const DYNAMODB_ACTIONS = {
     listByOwner: ['dynamodb:Query@index/byOwner'],
     listByState: ['dynamodb:Query@index/byStatus'],
     scanState: ['dynamodb:Query@index/byStatus'],
+    scanQueue: ['dynamodb:Query@index/byStatus'],
     scanActive: ['dynamodb:Query@index/byStatus'],
   }),
 };

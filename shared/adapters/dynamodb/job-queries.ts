@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../../core/job/record.ts';
 import { ACTIVE_STATES, type JobState } from '../../core/job/state.ts';
-import type { CallOptions, JobReader } from '../../core/ports.ts';
+import type { CallOptions, JobReader, QueueEntry } from '../../core/ports.ts';
 import { JOBS_TABLE } from '../../resources.ts';
 import { batchGetJobs } from './batch-get.ts';
 import { abortSignalOf, dynamoCall } from './client.ts';
@@ -147,7 +147,28 @@ export class DynamoDbJobQueries implements JobReader {
     }
   }
 
-  /** Every active job (SUBMITTED, PENDING, RUNNING). */
+  /**
+   * The admission queue: every QUEUED record, with only what ordering it needs (QUEUE_ATTRIBUTES):
+   * a fraction of each item to read and to send. Admission reads the full records of the few it
+   * then writes.
+   */
+  async *scanQueue(call?: CallOptions): AsyncGenerator<QueueEntry> {
+    const names = Object.fromEntries(QUEUE_ATTRIBUTES.map((a, n) => [`#q${n}`, a]));
+    const projection = {
+      ProjectionExpression: Object.keys(names).join(', '),
+      ExpressionAttributeNames: names,
+    };
+    for (const shard of shardKeys('QUEUED')) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.queryShard(shard, { ExclusiveStartKey: start, ...projection }, call);
+        yield* page.items as QueueEntry[];
+        start = page.lastKey;
+      } while (start);
+    }
+  }
+
+  /** Every active job (SUBMITTED, QUEUED, PENDING, RUNNING). */
   async *scanActive(call?: CallOptions): AsyncGenerator<JobRecord> {
     for (const state of ACTIVE_STATES) yield* this.scanState(state, undefined, call);
   }
@@ -174,3 +195,19 @@ export class DynamoDbJobQueries implements JobReader {
     return { items: (out.Items ?? []) as JobRecord[], lastKey: out.LastEvaluatedKey };
   }
 }
+
+/** What admission orders the queue by (core/admission/plan.ts reads no other field). */
+export const QUEUE_ATTRIBUTES = [
+  'jobId',
+  'owner',
+  'namespace',
+  'state',
+  'version',
+  'reason',
+  'message',
+  'createdAt',
+  'admission',
+  'suspension',
+] as const satisfies readonly (keyof JobRecord)[];
+
+export type { QueueEntry };

@@ -1,8 +1,8 @@
-import type { JobRecord } from '../job/record.ts';
+import type { QueueEntry } from '../ports.ts';
 import type { AdmissionPolicy } from '../submit/policy-admission.ts';
 
 /** A job's place in its owner's queue: its effective priority, then when it joined, then its id. */
-export function effectivePriority(record: JobRecord, policy: AdmissionPolicy, now: string): number {
+export function effectivePriority(record: QueueEntry, policy: AdmissionPolicy, now: string): number {
   const admission = record.admission;
   if (!admission) return 0;
   const waited = Math.max(0, (Date.parse(now) - Date.parse(admission.queuedAt)) / 1000);
@@ -11,14 +11,14 @@ export function effectivePriority(record: JobRecord, policy: AdmissionPolicy, no
 }
 
 export function compareInQueue(policy: AdmissionPolicy, now: string) {
-  return (a: JobRecord, b: JobRecord): number =>
+  return (a: QueueEntry, b: QueueEntry): number =>
     effectivePriority(b, policy, now) - effectivePriority(a, policy, now) ||
     (a.admission?.queuedAt ?? '').localeCompare(b.admission?.queuedAt ?? '') ||
     a.jobId.localeCompare(b.jobId);
 }
 
 /** The queue a job waits in: its owner's, within its namespace. */
-export const queueOf = (record: JobRecord): string => `${record.namespace ?? ''}/${record.owner}`;
+export const queueOf = (record: QueueEntry): string => `${record.namespace ?? ''}/${record.owner}`;
 
 /**
  * Each waiting job's 1-based position in its owner's queue (namespace and owner), in the order
@@ -26,11 +26,11 @@ export const queueOf = (record: JobRecord): string => `${record.namespace ?? ''}
  * would admit them yet.
  */
 export function queuePositions(
-  waiting: readonly JobRecord[],
+  waiting: readonly QueueEntry[],
   policy: AdmissionPolicy,
   now: string,
 ): Map<string, number> {
-  const byQueue = new Map<string, JobRecord[]>();
+  const byQueue = new Map<string, QueueEntry[]>();
   for (const record of waiting) {
     const list = byQueue.get(queueOf(record)) ?? [];
     list.push(record);

@@ -1,5 +1,5 @@
-import type { JobRecord } from '../job/record.ts';
 import { isTerminal, type JobState } from '../job/state.ts';
+import type { QueueEntry } from '../ports.ts';
 import type { AdmissionPolicy } from '../submit/policy-admission.ts';
 import { compareInQueue, queueOf } from './order.ts';
 import { addUsage, fullMessage, limitsOfScope, overLimit, ZERO_USAGE } from './quota.ts';
@@ -7,7 +7,7 @@ import type { Dependency, Limits, Scope, Usage } from './types.ts';
 
 export interface AdmissionInput {
   /** QUEUED records under admission, as last read. */
-  queued: readonly JobRecord[];
+  queued: readonly QueueEntry[];
   /** The usage counters of every scope the queued jobs charge (absent: nothing charged yet). */
   usage: ReadonlyMap<Scope, Usage>;
   /** The states of the queued jobs' dependencies; absent: no such record. */
@@ -18,11 +18,11 @@ export interface AdmissionInput {
 
 export type AdmissionDecision =
   /** Take the charge in every scope, each under its limits (checked again by the store's transaction). */
-  | { kind: 'admit'; record: JobRecord; limits: Map<Scope, Limits> }
+  | { kind: 'admit'; record: QueueEntry; limits: Map<Scope, Limits> }
   /** A dependency ended so that it can never be met. */
-  | { kind: 'fail'; record: JobRecord; dependency: string; state: JobState | undefined }
+  | { kind: 'fail'; record: QueueEntry; dependency: string; state: JobState | undefined }
   /** Still waiting, for a reason other than the one it shows. */
-  | { kind: 'wait'; record: JobRecord; reason: WaitReason; message: string };
+  | { kind: 'wait'; record: QueueEntry; reason: WaitReason; message: string };
 
 export type WaitReason = 'Suspended' | 'WaitingForDependency' | 'WaitingForQuota';
 
@@ -49,8 +49,8 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
   const { policy, now } = input;
   const decisions: AdmissionDecision[] = [];
   const usage = new Map(input.usage);
-  const candidates = new Map<string, JobRecord[]>();
-  const wait = (record: JobRecord, reason: WaitReason, message: string): void => {
+  const candidates = new Map<string, QueueEntry[]>();
+  const wait = (record: QueueEntry, reason: WaitReason, message: string): void => {
     if (record.reason !== reason || record.message !== message)
       decisions.push({ kind: 'wait', record, reason, message });
   };
@@ -81,12 +81,12 @@ interface PassState {
   policy: AdmissionPolicy;
   now: string;
   decisions: AdmissionDecision[];
-  wait: (record: JobRecord, reason: WaitReason, message: string) => void;
+  wait: (record: QueueEntry, reason: WaitReason, message: string) => void;
 }
 
-function admitInNamespace(namespace: string, records: JobRecord[], pass: PassState): void {
+function admitInNamespace(namespace: string, records: QueueEntry[], pass: PassState): void {
   const { usage, policy, now, decisions, wait } = pass;
-  const queues = new Map<string, JobRecord[]>();
+  const queues = new Map<string, QueueEntry[]>();
   for (const record of records) {
     const queue = queues.get(queueOf(record)) ?? [];
     queue.push(record);
@@ -105,12 +105,12 @@ function admitInNamespace(namespace: string, records: JobRecord[], pass: PassSta
   };
   while (queues.size > 0) {
     const [key, queue] = [...queues].reduce((best, next) => {
-      const [a, b] = [best[1][0] as JobRecord, next[1][0] as JobRecord];
+      const [a, b] = [best[1][0] as QueueEntry, next[1][0] as QueueEntry];
       const order = share(a.owner) - share(b.owner) || compareInQueue(policy, now)(a, b);
       return order <= 0 ? best : next;
     });
-    const head = queue[0] as JobRecord;
-    const admission = head.admission as NonNullable<JobRecord['admission']>;
+    const head = queue[0] as QueueEntry;
+    const admission = head.admission as NonNullable<QueueEntry['admission']>;
     const limits = new Map(admission.scopes.map((s) => [s, limitsOfScope(s, policy)] as const));
     const over = admission.scopes.find((s) =>
       overLimit(usage.get(s) ?? ZERO_USAGE, admission.charge, limits.get(s) ?? {}),
@@ -136,7 +136,7 @@ function admitInNamespace(namespace: string, records: JobRecord[], pass: PassSta
 
 /** The first dependency not met: failed for good, or still to come; undefined when all are met. */
 function blockedBy(
-  record: JobRecord,
+  record: QueueEntry,
   states: ReadonlyMap<string, JobState>,
 ): { kind: 'failed' | 'waiting'; jobId: string; state: JobState | undefined } | undefined {
   let waiting: { kind: 'waiting'; jobId: string; state: JobState | undefined } | undefined;

@@ -172,6 +172,7 @@ const queryScenarios: Scenarios<'DynamoDbJobQueries', Queries> = {
   listByOwner: [{ call: (q) => q.listByOwner('team-a') }],
   listByState: [{ call: (q) => q.listByState('RUNNING') }],
   scanState: [{ call: (q) => drain(q.scanState('RUNNING')) }],
+  scanQueue: [{ call: (q) => drain(q.scanQueue()) }],
   scanActive: [{ call: (q) => drain(q.scanActive()) }],
 };
 

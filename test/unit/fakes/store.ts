@@ -105,6 +105,10 @@ export class MemoryStore implements JobStore, JobReader, AdmissionStore {
     }
   }
 
+  async *scanQueue(): AsyncGenerator<JobRecord> {
+    yield* this.scanState('QUEUED');
+  }
+
   async *scanState(state: JobRecord['state']): AsyncGenerator<JobRecord> {
     this.counters.calls++;
     for (const r of [...this.items.values()]) if (r.state === state) yield structuredClone(r);

@@ -35,6 +35,8 @@ before(async () => {
     });
     req.on('end', () => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      // No Date header: the two calls compared may straddle a second.
+      res.sendDate = false;
       res.writeHead(answer.status, { 'content-type': answer.type, 'retry-after': '3' });
       res.end(answer.body);
     });
