@@ -82,6 +82,7 @@ export interface JobReader {
   getJobs(jobIds: readonly string[], options?: CallOptions): Promise<Map<string, JobRecord>>;
   /** Many records' states in one consistent read; absent records are absent from the map. */
   getStates(jobIds: readonly string[], options?: CallOptions): Promise<Map<string, JobState>>;
+  /** The records of RESYNC_STATES (every active one but the queued), from the status index. */
   scanActive(options?: CallOptions): AsyncGenerator<JobRecord>;
   /** Every record in one state (the status index, eventually consistent). */
   scanState(state: JobState, maxPages?: number, options?: CallOptions): AsyncGenerator<JobRecord>;

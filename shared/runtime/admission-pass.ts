@@ -31,7 +31,7 @@ export interface AdmissionStats {
 }
 
 /** Records whose reason changes are written in one pass at most; the rest wait for the next. */
-const MAX_REASON_WRITES = 200;
+const MAX_REASON_WRITES = 100;
 
 /**
  * One admission pass: read the queue (the QUEUED records), the usage counters and the dependencies'

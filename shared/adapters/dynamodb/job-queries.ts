@@ -5,7 +5,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../../core/job/record.ts';
-import { ACTIVE_STATES, type JobState } from '../../core/job/state.ts';
+import { type JobState, RESYNC_STATES } from '../../core/job/state.ts';
 import type { CallOptions, JobReader, QueueEntry } from '../../core/ports.ts';
 import { JOBS_TABLE } from '../../resources.ts';
 import { batchGetJobs } from './batch-get.ts';
@@ -168,9 +168,9 @@ export class DynamoDbJobQueries implements JobReader {
     }
   }
 
-  /** Every active job (SUBMITTED, QUEUED, PENDING, RUNNING). */
+  /** Every active job but the queued ones (RESYNC_STATES: SUBMITTED, PENDING, RUNNING): the resync's read. */
   async *scanActive(call?: CallOptions): AsyncGenerator<JobRecord> {
-    for (const state of ACTIVE_STATES) yield* this.scanState(state, undefined, call);
+    for (const state of RESYNC_STATES) yield* this.scanState(state, undefined, call);
   }
 
   private async queryShard(

@@ -20,6 +20,14 @@ export const ACTIVE_STATES = [
   'PENDING',
   'RUNNING',
 ] as const satisfies readonly JobState[];
+/**
+ * The states whose records reconcile's resync reads from the status index, to find records whose Job
+ * is gone. Not QUEUED: a queue can be long, its Jobs are suspended and held by our finalizer (a
+ * delete shows as a deletion, never as a silent gap), and their records are read by key when their
+ * Jobs are listed.
+ */
+export const RESYNC_STATES = ['SUBMITTED', 'PENDING', 'RUNNING'] as const satisfies readonly JobState[];
+
 export const TERMINAL_STATES = [
   'SUCCEEDED',
   'FAILED',

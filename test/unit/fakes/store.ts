@@ -8,7 +8,7 @@ import {
 } from '../../../shared/core/admission/types.ts';
 import { changeEvent, type StateChangeEvent } from '../../../shared/core/job/events.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
-import { ACTIVE_STATES } from '../../../shared/core/job/state.ts';
+import { RESYNC_STATES } from '../../../shared/core/job/state.ts';
 import type { AdmissionStore, Admitted, JobReader, JobStore } from '../../../shared/core/ports.ts';
 
 /**
@@ -149,7 +149,7 @@ export class MemoryStore implements JobStore, JobReader, AdmissionStore {
   async *scanActive(): AsyncGenerator<JobRecord> {
     this.counters.calls++;
     for (const r of [...this.items.values()]) {
-      if ((ACTIVE_STATES as readonly string[]).includes(r.state)) yield structuredClone(r);
+      if ((RESYNC_STATES as readonly string[]).includes(r.state)) yield structuredClone(r);
     }
   }
 }
