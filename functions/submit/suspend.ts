@@ -89,7 +89,11 @@ export async function suspendOrResume(ctx: MessageContext, parsed: Control): Pro
 
 /** What a job that was never under admission charges from now on: its request, resolved anew. */
 function admissionNow(ctx: MessageContext, record: JobRecord, at: string) {
-  const request = record.request as SubmitRequest;
+  // A record cut to its size budget may have lost its request: then it charges one job and next to no resources.
+  const request = (record.request ?? {
+    owner: record.owner,
+    resources: { cpu: '1m', memory: '1' },
+  }) as SubmitRequest;
   const { spec } = resolve(request, ctx.deps.policy);
   return admissionOf(
     request,
