@@ -131,7 +131,6 @@ function admitInNamespace(namespace: string, records: QueueEntry[], pass: PassSt
     if (over === nsScope) return;
     queues.delete(key);
   }
-  void decisions;
 }
 
 /** The first dependency not met: failed for good, or still to come; undefined when all are met. */
