@@ -131,10 +131,11 @@ function clients(
   local?: { adminKubeconfig: string; sqs: AwsConfig },
 ): Clients {
   const adminKubeconfig = local?.adminKubeconfig;
+  const dynamo = createDocumentClient(aws);
   return {
     where,
-    jobs: new DynamoDbJobQueries(createDocumentClient(aws), tableName ?? ''),
-    usage: new DynamoDbAdmissionStore(createDocumentClient(aws), tableName ?? ''),
+    jobs: new DynamoDbJobQueries(dynamo, tableName ?? ''),
+    usage: new DynamoDbAdmissionStore(dynamo, tableName ?? ''),
     sqs: new SQSClient(local?.sqs ?? aws),
     whoami: async () => {
       const out = await new STSClient(aws).send(new GetCallerIdentityCommand({}));
