@@ -73,8 +73,13 @@ export const FUNCTIONS = {
   },
   reconcile: {
     serviceName: 'reconcile',
-    /** How long one invocation watches by default (RECONCILE_WINDOW_SECONDS). */
-    windowSeconds: 50,
+    /**
+     * How long one invocation watches at most (RECONCILE_WINDOW_SECONDS). The handler ends it
+     * `handoffSeconds` before the next firing, so the two invocations leave no gap to speak of.
+     */
+    windowSeconds: 58,
+    /** How long before the schedule's next firing an invocation ends its window. */
+    handoffSeconds: 2,
     /** The shortest window CDK deploys; the handler also takes 0 (one resync, no watch). */
     minWindowSeconds: 10,
     maxWindowSeconds: 840,

@@ -13,6 +13,8 @@ export interface ReconcileSettings {
   tableName: string;
   namespaces: string[];
   windowMs: number;
+  /** Hand the watch from one invocation to the next (RECONCILE_HANDOFF, default true; handoff.ts). */
+  handoff: boolean;
   logTailLines: number;
   config: ReconcileConfig;
   /** The operator policy (JOB_POLICY, as submit's): reconcile admits queued jobs by its quotas. */
@@ -29,6 +31,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ReconcileSet
     namespaces,
     policy: readPolicy(env),
     windowMs: number(env, 'RECONCILE_WINDOW_SECONDS', windowSeconds, 0, maxWindowSeconds) * 1000,
+    handoff: flag(env, 'RECONCILE_HANDOFF', true),
     logTailLines: number(env, 'LOG_TAIL_LINES', 50, 0, 10_000),
     config: {
       pendingLimitSeconds: number(env, 'PENDING_LIMIT_SECONDS', d.pendingLimitSeconds, 1, 7 * 24 * 3600),

@@ -5,6 +5,7 @@ import type { ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
 import type { AdmissionTrigger } from '../../shared/runtime/admission-trigger.ts';
 import type { ReconcileReader } from '../../shared/runtime/deadline.ts';
 import type { Finalizers } from './finalizers.ts';
+import type { WatchHandoff } from './handoff.ts';
 import type { JobBatches } from './job-batch.ts';
 import type { JobWriter } from './job-writer.ts';
 import type { LostJobs } from './lost-jobs.ts';
@@ -22,6 +23,8 @@ export interface ReconcilerDeps {
   now?: () => Date;
   /** Admission passes (docs/admission.md): asked for when a job finishes or a queued one is seen. */
   admission?: Pick<AdmissionTrigger, 'request' | 'settle'>;
+  /** The watch's versions, from the previous invocation and for the next (handoff.ts). */
+  handoff?: WatchHandoff;
 }
 
 export interface ReconcileOptions {

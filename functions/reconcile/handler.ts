@@ -9,13 +9,19 @@ import { admissionMetrics, admissionTrigger } from '../../shared/runtime/admitte
 import { onlyMethods } from '../../shared/runtime/only-methods.ts';
 import { MetricUnit, powertools } from '../../shared/runtime/powertools.ts';
 import { readSettings } from './config.ts';
+import { ContainerHandoff } from './handoff.ts';
 import { type ReconcilerDeps, type ReconcileStats, reconcile } from './reconciler.ts';
 import { USES } from './uses.ts';
+import { windowOf } from './window.ts';
 
 const { logger, metrics, log } = powertools('reconcile');
 /** Every adapter is limited to the methods this file declares, the ones CDK grants. */
 const USES_FILE = 'functions/reconcile/uses.ts';
 const settings = readSettings();
+/** Survives between invocations of this container (handoff.ts); three periods at most. */
+const handoff = settings.handoff
+  ? new ContainerHandoff(3 * FUNCTIONS.reconcile.scheduleSeconds * 1000)
+  : undefined;
 
 /** Adapters are built once per container (the EKS token inside renews itself). */
 let deps: Promise<ReconcilerDeps> | undefined;
@@ -39,7 +45,7 @@ function dependencies(): Promise<ReconcilerDeps> {
       log,
       onPass: admissionMetrics(metrics),
     });
-    return { kube, store, reader, log, admission };
+    return { kube, store, reader, log, admission, handoff };
   });
   deps = built;
   // A failed start (e.g. DescribeCluster throttled) is retried by the next invocation.
@@ -56,6 +62,7 @@ function record(stats: ReconcileStats): void {
   metrics.addMetric('WriteConflicts', MetricUnit.Count, stats.conflicts);
   metrics.addMetric('JobsAdopted', MetricUnit.Count, stats.created);
   metrics.addMetric('JobsLost', MetricUnit.Count, stats.lost);
+  metrics.addMetric('WatchHandedOver', MetricUnit.Count, stats.handedOver ? 1 : 0);
   metrics.addMetric('ReconcileErrors', MetricUnit.Count, stats.errors);
   const kubeCalls =
     stats.kube.listJobs + stats.kube.listPods + stats.kube.getJob + stats.kube.podLogs + stats.kube.deleteJob;
@@ -66,15 +73,11 @@ function record(stats: ReconcileStats): void {
   metrics.publishStoredMetrics();
 }
 
-/**
- * The scheduled reconcile: one resync, then a watch until the window ends. The window is
- * cut short so that the invocation ends well before the function's timeout.
- */
+/** The scheduled reconcile: one resync, then a watch until the window ends. */
 export const handler = async (event: ScheduledEvent, context?: Context): Promise<ReconcileStats> => {
   if (context) logger.addContext(context);
   const remaining = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-  const reserveMs = FUNCTIONS.reconcile.finishReserveSeconds * 1000;
-  const windowMs = Math.max(0, Math.min(settings.windowMs, remaining - reserveMs));
+  const windowMs = windowOf({ ...settings, firedAt: event?.time, remainingMs: remaining, now: Date.now() });
   const stats = await reconcile(await dependencies(), {
     namespaces: settings.namespaces,
     windowMs,

@@ -1,6 +1,6 @@
 import type { JobRecord } from '../../shared/core/job/record.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
-import { jobIdOf, planMissing } from '../../shared/core/reconcile/plan.ts';
+import { jobIdOf, planMissing, type ReconcileConfig } from '../../shared/core/reconcile/plan.ts';
 import { done, optimisticUpdate } from '../../shared/runtime/optimistic-update.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
 import { JOB_ID, traced } from '../../shared/runtime/tracing.ts';
@@ -12,6 +12,8 @@ const LOST_ROUNDS = 3;
 interface Suspect {
   record: JobRecord;
   since: string;
+  /** The watch delivered the Job's DELETED: no list or watch lag to allow for, so no grace. */
+  deleted: boolean;
 }
 
 /**
@@ -22,18 +24,20 @@ interface Suspect {
 export class LostJobs extends Part {
   private readonly suspects = new Map<string, Suspect>();
 
-  /** Keeps the earliest time a record's Job was seen missing. */
-  suspect(record: JobRecord, since: string): void {
-    if (!this.suspects.has(record.jobId)) this.suspects.set(record.jobId, { record, since });
+  /**
+   * Keeps the earliest time a record's Job was seen missing. A Job the watch saw deleted is
+   * confirmed at once (GET and a consistent read still decide); one a list lacked waits the grace.
+   */
+  suspect(record: JobRecord, since: string, how: 'deleted' | 'unlisted'): void {
+    const known = this.suspects.get(record.jobId);
+    const deleted = how === 'deleted';
+    if (!known) this.suspects.set(record.jobId, { record, since, deleted });
+    else if (deleted) known.deleted = true;
   }
 
   /** The Job was seen: no longer a suspect. */
   clear(jobId: string): void {
     this.suspects.delete(jobId);
-  }
-
-  has(jobId: string): boolean {
-    return this.suspects.has(jobId);
   }
 
   get size(): number {
@@ -45,7 +49,7 @@ export class LostJobs extends Part {
     const { settings } = this.run;
     const now = this.run.now();
     const due = [...this.suspects.entries()].filter(
-      ([, s]) => planMissing(s.record, s.since, now, settings.config).kind !== 'none',
+      ([, s]) => planMissing(s.record, s.since, now, this.configFor(s)).kind !== 'none',
     );
     await mapPool(due, settings.concurrency, async ([jobId, suspect]) => {
       try {
@@ -73,7 +77,7 @@ export class LostJobs extends Part {
       rounds: LOST_ROUNDS,
       step: async (fresh) => {
         if (!fresh || isTerminal(fresh.state)) return done(true);
-        const plan = planMissing(fresh, suspect.since, this.run.now(), this.run.settings.config);
+        const plan = planMissing(fresh, suspect.since, this.run.now(), this.configFor(suspect));
         if (plan.kind === 'none') return done(false);
         const step = await this.parts.writer.apply(plan);
         return step.kind === 'done' ? done(true) : { kind: 'conflict', fresh: await read() };
@@ -81,5 +85,10 @@ export class LostJobs extends Part {
       exhausted: () => true,
     });
     if (settled) this.suspects.delete(jobId);
+  }
+
+  private configFor(suspect: Suspect): ReconcileConfig {
+    const { config } = this.run.settings;
+    return suspect.deleted ? { ...config, lostGraceSeconds: 0 } : config;
   }
 }

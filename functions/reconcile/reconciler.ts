@@ -4,6 +4,7 @@ import { DEFAULT_RECONCILE_CONFIG } from '../../shared/core/reconcile/plan.ts';
 import { readerUntil, storeUntil } from '../../shared/runtime/deadline.ts';
 import type { Invocation, Parts, ReconcileOptions, ReconcilerDeps } from './context.ts';
 import { Finalizers } from './finalizers.ts';
+import type { WatchVersions } from './handoff.ts';
 import { JobBatches } from './job-batch.ts';
 import { JobWriter } from './job-writer.ts';
 import { LostJobs } from './lost-jobs.ts';
@@ -33,6 +34,8 @@ export class Reconciler {
   private readonly parts: Parts;
   private readonly kubeStart;
   private readonly readsStart: number;
+  /** Where the watches ended, once they all ended cleanly. */
+  private reached: WatchVersions | undefined;
 
   constructor(given: ReconcilerDeps, options: ReconcileOptions) {
     const { deadline, ...rest } = options;
@@ -90,6 +93,8 @@ export class Reconciler {
     try {
       if (watching) await this.parts.serial.run(() => this.parts.watch.flush());
       await this.parts.serial.run(() => this.parts.lost.confirm());
+      // Every event up to `reached` is handled now: the next invocation may watch on from there.
+      if (this.reached && !this.invocation.stats.aborted) deps.handoff?.leave(this.reached, Date.now());
     } catch (error) {
       this.abort(error);
     }
@@ -109,12 +114,25 @@ export class Reconciler {
       stop.abort();
     };
     const loops: Promise<void>[] = [];
+    const handedOver = deps.handoff?.take(Date.now());
+    const reached: WatchVersions = {};
+    this.invocation.stats.handedOver = handedOver !== undefined;
     try {
       for (const namespace of settings.namespaces) {
-        const jobsFrom = await deps.kube.jobsResourceVersion(namespace, MANAGED_SELECTOR);
-        const podsFrom = await deps.kube.podsResourceVersion(namespace);
-        loops.push(this.parts.watch.jobs(namespace, jobsFrom, deadline, stop.signal).catch(fail));
-        loops.push(this.parts.watch.pods(namespace, podsFrom, deadline, stop.signal).catch(fail));
+        const from = handedOver?.[namespace];
+        const jobsFrom = from?.jobs ?? (await deps.kube.jobsResourceVersion(namespace, MANAGED_SELECTOR));
+        const podsFrom = from?.pods ?? (await deps.kube.podsResourceVersion(namespace));
+        const versions = { jobs: '', pods: '' };
+        reached[namespace] = versions;
+        const { watch } = this.parts;
+        loops.push(
+          watch.jobs(namespace, jobsFrom, deadline, stop.signal).then((v) => {
+            versions.jobs = v;
+          }, fail),
+          watch.pods(namespace, podsFrom, deadline, stop.signal).then((v) => {
+            versions.pods = v;
+          }, fail),
+        );
       }
       loops.push(this.parts.watch.flushEvery(deadline, stop.signal).catch(fail));
       await this.parts.resync.all().catch(fail);
@@ -125,6 +143,7 @@ export class Reconciler {
       settings.signal?.removeEventListener('abort', onAbort);
     }
     if (failure !== undefined) throw failure;
+    this.reached = reached;
   }
 
   private abort(error: unknown): void {

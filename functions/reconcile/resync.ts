@@ -23,7 +23,7 @@ export class Resync extends Part {
       const key = jobKey(record.namespace ?? '', record.jobName);
       // A Job the watch delivered is the watch's to judge: its DELETED carries the final status.
       if (!seen.has(key) && !this.run.watched.has(key))
-        this.parts.lost.suspect(record, missingSince(record, listedAt));
+        this.parts.lost.suspect(record, missingSince(record, listedAt), 'unlisted');
     }
     await this.parts.serial.run(() => this.parts.lost.confirm());
     if (stats.resyncs === 0) stats.resyncMs = Date.now() - started;

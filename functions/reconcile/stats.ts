@@ -20,6 +20,8 @@ export interface ReconcileStats {
   suspensionsAligned: number;
   errors: number;
   watchedEvents: number;
+  /** The watch started where the previous invocation's ended (handoff.ts), not from a fresh list. */
+  handedOver: boolean;
   /**
    * The longest time, in seconds, from a job's last pod finishing to the write of its
    * terminal record in this invocation; absent when no job ended. The ReconcileLag alarm.
@@ -46,6 +48,7 @@ export function emptyStats(kube: KubeCounters): ReconcileStats {
     suspensionsAligned: 0,
     errors: 0,
     watchedEvents: 0,
+    handedOver: false,
     kube: { ...kube },
     dynamoReads: 0,
   };

@@ -24,7 +24,8 @@ export class WatchLoop extends Part {
    */
   private readonly strays = new Map<string, V1Pod>();
 
-  async jobs(namespace: string, from: string, deadline: number, signal: AbortSignal): Promise<void> {
+  /** Watches until the deadline or the signal; returns the version it reached. */
+  async jobs(namespace: string, from: string, deadline: number, signal: AbortSignal): Promise<string> {
     let version = from;
     while (Date.now() < deadline - DEADLINE_MARGIN_MS && !signal.aborted) {
       const options = { resourceVersion: version, labelSelector: MANAGED_SELECTOR, deadline, signal };
@@ -44,9 +45,11 @@ export class WatchLoop extends Part {
         version = await this.parts.resync.namespace(namespace);
       }
     }
+    return version;
   }
 
-  async pods(namespace: string, from: string, deadline: number, signal: AbortSignal): Promise<void> {
+  /** Watches until the deadline or the signal; returns the version it reached. */
+  async pods(namespace: string, from: string, deadline: number, signal: AbortSignal): Promise<string> {
     let version = from;
     while (Date.now() < deadline - DEADLINE_MARGIN_MS && !signal.aborted) {
       const options = { resourceVersion: version, labelSelector: JOB_NAME_LABEL, deadline, signal };
@@ -65,6 +68,7 @@ export class WatchLoop extends Part {
           if (!tracked.terminal && key.startsWith(`${namespace}/`)) this.dirty.set(key, undefined);
       }
     }
+    return version;
   }
 
   /** Handles the dirty Jobs every `batchMs` until the deadline or the signal. */
@@ -98,8 +102,7 @@ export class WatchLoop extends Part {
       this.run.tracked.delete(key);
       if (!tracked || tracked.terminal) continue;
       const record = this.run.records.get(tracked.jobId);
-      if (record && !isTerminal(record.state) && !this.parts.lost.has(tracked.jobId))
-        this.parts.lost.suspect(record, at);
+      if (record && !isTerminal(record.state)) this.parts.lost.suspect(record, at, 'deleted');
     }
     if (this.parts.lost.size > 0) await this.parts.lost.confirm();
     await this.releaseStrays();

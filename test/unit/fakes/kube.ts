@@ -40,6 +40,10 @@ export class FakeKube implements JobWatch, KubeJobs {
   expireNextJobWatch = false;
   /** The next jobs watch fails with this error (a connection that keeps dropping). */
   failNextJobWatch?: Error;
+  /** Each watch request: what it watched, from which resourceVersion. */
+  readonly watchedFrom: Array<{ resource: 'jobs' | 'pods'; resourceVersion: string }> = [];
+  /** The resourceVersion a watch reports having reached when it ends (default: where it began). */
+  watchReaches?: string;
 
   add(job: V1Job): void {
     this.jobs.set(`${job.metadata?.namespace}/${job.metadata?.name}`, job);
@@ -163,6 +167,7 @@ export class FakeKube implements JobWatch, KubeJobs {
     onEvent: (type: WatchEventType, object: V1Job & V1Pod) => void,
   ): Promise<WatchEnd> {
     this.counters.watchRequests++;
+    this.watchedFrom.push({ resource, resourceVersion: options.resourceVersion });
     if (resource === 'jobs' && this.failNextJobWatch) {
       const error = this.failNextJobWatch;
       this.failNextJobWatch = undefined;
@@ -193,6 +198,6 @@ export class FakeKube implements JobWatch, KubeJobs {
         resolve();
       });
     });
-    return { resourceVersion: options.resourceVersion, expired: false };
+    return { resourceVersion: this.watchReaches ?? options.resourceVersion, expired: false };
   }
 }

@@ -8,7 +8,8 @@ describe('reconcile settings from the environment', () => {
   it('reads the required names and applies the defaults', () => {
     const s = readSettings(base);
     assert.deepEqual(s.namespaces, ['jobs', 'jobs-extra']);
-    assert.equal(s.windowMs, 50_000);
+    assert.equal(s.windowMs, 58_000);
+    assert.equal(s.handoff, true);
     assert.equal(s.logTailLines, 50);
     assert.equal(s.config.pendingLimitSeconds, 900);
     assert.equal(s.config.failOnPending, false);
@@ -27,7 +28,9 @@ describe('reconcile settings from the environment', () => {
       LOG_TAIL_BYTES: '1024',
       LOST_GRACE_SECONDS: '5',
       SUBMITTED_GRACE_SECONDS: '600',
+      RECONCILE_HANDOFF: 'false',
     });
+    assert.equal(s.handoff, false);
     assert.equal(s.windowMs, 20_000);
     assert.equal(s.config.failOnPending, true);
     assert.equal(s.config.retentionSeconds, 20 * 86400);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ContainerHandoff } from '../../../../functions/reconcile/handoff.ts';
 import { Reconciler, reconcile } from '../../../../functions/reconcile/reconciler.ts';
 import { FINALIZER, holdsFinalizer } from '../../../../shared/core/job/labels.ts';
 import type { JobRecord } from '../../../../shared/core/job/record.ts';
@@ -226,12 +227,68 @@ describe('Reconciler watch', () => {
     assert.equal(stats.resyncs, 1);
   });
 
-  it('a DELETED event of an active job leads to LOST after the grace', async () => {
+  it('a DELETED event of an active job is LOST at once: the grace is for lists only', async () => {
     const { kube, store, deps } = setup();
     seed(kube, store, 1);
     kube.jobEvents.push({ type: 'DELETED', job: job('job-0', { active: 1, ready: 1 }) });
-    await reconcile(deps, { namespaces: ['jobs'], windowMs: 500, batchMs: 50, config });
+    const withGrace = { ...DEFAULT_RECONCILE_CONFIG, lostGraceSeconds: 3600 };
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 500, batchMs: 50, config: withGrace });
     assert.equal(store.items.get('id-job-0')?.state, 'LOST');
+    assert.equal(store.items.get('id-job-0')?.reason, 'JobDeleted');
+  });
+
+  it('a Job missing from a list waits for the grace before it is LOST', async () => {
+    const { store, deps } = setup();
+    const now = new Date().toISOString();
+    store.items.set('id-gone', record('RUNNING', { jobId: 'id-gone', jobName: 'gone', updatedAt: now }));
+    const withGrace = { ...DEFAULT_RECONCILE_CONFIG, lostGraceSeconds: 3600 };
+    await reconcile(deps, { namespaces: ['jobs'], windowMs: 300, batchMs: 50, config: withGrace });
+    assert.equal(store.items.get('id-gone')?.state, 'RUNNING');
+  });
+
+  it('hands the watch on: the next invocation watches from where this one ended, without a probe', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 1);
+    const handoff = new ContainerHandoff(60_000);
+    kube.watchReaches = '250';
+    const first = await reconcile(
+      { ...deps, handoff },
+      { namespaces: ['jobs'], windowMs: 300, batchMs: 50, config },
+    );
+    assert.equal(first.handedOver, false);
+    kube.watchedFrom.length = 0;
+    // What happened between the two invocations is in the watch from 250: here, the job failed.
+    kube.jobEvents.push({
+      type: 'MODIFIED',
+      job: job('job-0', { failed: 1, conditions: [cond('Failed', 'BackoffLimitExceeded', 'too many')] }),
+    });
+    const second = await reconcile(
+      { ...deps, handoff },
+      { namespaces: ['jobs'], windowMs: 300, batchMs: 50, config },
+    );
+    assert.equal(second.handedOver, true);
+    assert.deepEqual(
+      kube.watchedFrom.slice(0, 2).map((w) => w.resourceVersion),
+      ['250', '250'],
+    );
+    // The resync's LIST only: no limit=1 LISTs for a starting version.
+    assert.equal(second.kube.listJobs, 1);
+    assert.equal(store.items.get('id-job-0')?.state, 'FAILED');
+  });
+
+  it('leaves nothing to hand on when the invocation fails, and ignores versions past their age', async () => {
+    const { kube, store, deps } = setup();
+    seed(kube, store, 1);
+    const handoff = new ContainerHandoff(60_000);
+    kube.failNextJobWatch = new Error('connection reset');
+    await reconcile({ ...deps, handoff }, { namespaces: ['jobs'], windowMs: 300, batchMs: 50, config });
+    assert.equal(handoff.take(Date.now()), undefined);
+    handoff.leave({ jobs: { jobs: '7', pods: '7' } }, Date.now() - 61_000);
+    const next = await reconcile(
+      { ...deps, handoff },
+      { namespaces: ['jobs'], windowMs: 300, batchMs: 50, config },
+    );
+    assert.equal(next.handedOver, false);
   });
 
   it('a DELETED event that carries a terminal status records the outcome, not LOST', async () => {
