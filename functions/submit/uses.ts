@@ -7,7 +7,8 @@ import type { Uses } from '../../shared/adapters/iam.ts';
  * method fails loudly in the tests instead of with AccessDenied in AWS.
  */
 export const USES = {
-  DynamoDbJobStore: ['create', 'get', 'replace'],
+  /** createAll: a batch's new records in one transaction (batch-creates.ts). */
+  DynamoDbJobStore: ['create', 'createAll', 'get', 'replace'],
   /** The batch's cancel check and the dependencies' states; the admission pass's read of the queue. */
   DynamoDbJobQueries: ['getStates', 'getJobs', 'scanQueue'],
   /** The admission pass after a batch that queued or resumed a job. */

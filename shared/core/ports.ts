@@ -41,13 +41,19 @@ export interface Log {
   child(keys: Record<string, unknown>): Log;
 }
 
+/** What a create did: wrote the record, or found one with its jobId (returned as stored). */
+export type Created = { created: true } | { created: false; existing: JobRecord };
+
 /** The writes of job records, and the one consistent read a writer needs before it writes. */
 export interface JobStore {
   /** Writes the record unless one with its jobId exists; then returns the existing one. */
-  create(
-    record: JobRecord,
-    options?: CallOptions,
-  ): Promise<{ created: true } | { created: false; existing: JobRecord }>;
+  create(record: JobRecord, options?: CallOptions): Promise<Created>;
+  /**
+   * Several creates at once (a batch's new records), each answered as `create` would answer it, in
+   * order: of two records with one jobId, the first is written and the second finds it. A record
+   * whose write failed is `rejected` (with the others written with it, if that request failed).
+   */
+  createAll(records: readonly JobRecord[], options?: CallOptions): Promise<PromiseSettledResult<Created>[]>;
   get(jobId: string, options?: CallOptions): Promise<JobRecord | undefined>;
   /**
    * Writes `next` only if the stored record's version is still `next.version - 1`, so that

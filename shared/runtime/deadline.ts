@@ -7,6 +7,7 @@ import type { CallOptions, JobReader, JobStore } from '../core/ports.ts';
 export function storeUntil(store: JobStore, call: CallOptions): JobStore {
   return {
     create: (record) => store.create(record, call),
+    createAll: (records) => store.createAll(records, call),
     get: (jobId) => store.get(jobId, call),
     replace: (next) => store.replace(next, call),
   };

@@ -1,4 +1,12 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type Attributes,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 
 /**
  * Spans through the OpenTelemetry API alone (docs/deploy.md, "Tracing"). With no SDK registered
@@ -67,6 +75,11 @@ export function awsCall<T>(
 ): Promise<T> {
   const rpc = { 'rpc.system': 'aws-api', 'rpc.service': service, 'rpc.method': operation };
   return tracedCall(`${service.toLowerCase()} ${operation}`, { ...rpc, ...attributes }, fn);
+}
+
+/** Runs `fn` with no active span: the spans it opens are roots (a batch's call made for several messages). */
+export function outsideSpans<T>(fn: () => T): T {
+  return context.with(ROOT_CONTEXT, fn);
 }
 
 /** Marks a span failed without a throw (a call that answers with its failure). */

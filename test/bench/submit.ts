@@ -7,7 +7,9 @@
 // 2. submit path: N messages through SQS -> the local Lambda runtime -> the submit bundle, jobs
 //    per second end to end (first send to the last message handled, every Job verified);
 // 3. where the time goes: the same concurrency against SQS alone (receive + delete) and DynamoDB
-//    alone (the conditional put), so a bottleneck outside the submit code shows up by itself.
+//    alone (the conditional put), so a bottleneck outside the submit code shows up by itself; and
+//    the handler's own stages, from the spans of its calls in the handler-alone stage (Job create,
+//    record write, cancel check, none in flight; test/bench/figures/handler-stages.ts).
 // Jobs are created suspended (a base template with spec.suspend) unless --pods: the figures are the
 // create path, not kwok's pod churn. Everything created is deleted at the end.
 // The figures go to bench-results/submit.json (per stage: wall time, rate, when each item finished,
@@ -39,6 +41,7 @@ import {
   startRuntime,
 } from '../integration/submit/pipeline.ts';
 import { admin, EXAMPLE_POLICY_FILE, stack, store } from '../integration/submit/support.ts';
+import { type HandlerStages, handlerStages } from './figures/handler-stages.ts';
 import {
   type StageFigures,
   type SubmitColdStartFigures,
@@ -48,6 +51,7 @@ import {
   submitColdStartCharts,
 } from './figures/submit.ts';
 import { progress, writeReport } from './report/index.ts';
+import { recordSpans } from './span-recorder.ts';
 
 const { values } = parseArgs({
   options: {
@@ -230,10 +234,12 @@ async function submitPath(): Promise<{
  * invocations at a time, straight into the handler. This is the submit code's own throughput
  * (parse, policy, DynamoDB put, create, check read) against the same apiserver and DynamoDB.
  */
-async function handlerAlone(): Promise<StageFigures> {
+async function handlerAlone(): Promise<{ stage: StageFigures; stages: HandlerStages }> {
   const { functionEnv } = await import('../integration/submit/support.ts');
   const dist = await buildBundles();
   Object.assign(process.env, functionEnv({ JOB_POLICY_FILE: policyFile, SUBMIT_CONCURRENCY: String(BATCH) }));
+  // Before the import: the bundle's spans (its DynamoDB and Kubernetes calls) time its stages.
+  const recorder = recordSpans();
   const { handler } = (await import(join(dist, 'submit', 'index.mjs'))) as {
     handler: (e: unknown, c: unknown) => Promise<{ batchItemFailures: unknown[] }>;
   };
@@ -254,14 +260,20 @@ async function handlerAlone(): Promise<StageFigures> {
   await mapPool(batches, RUNTIME_CONCURRENCY, async (records) => {
     check();
     const at = performance.now();
-    const out = await handler({ Records: records }, { getRemainingTimeInMillis: () => 30_000 });
+    const out = await recorder.invoke(records.length, () =>
+      handler({ Records: records }, { getRemainingTimeInMillis: () => 30_000 }),
+    );
     const now = performance.now();
     if (out.batchItemFailures.length > 0) throw new Error(`${out.batchItemFailures.length} failures`);
     callMs.push(now - at);
     for (let k = 0; k < records.length; k++) doneAt.push(now);
     progress('handler: records', doneAt.length, N);
   });
-  return stageFigures(started, performance.now() - started, doneAt, callMs);
+  const ms = performance.now() - started;
+  return {
+    stage: stageFigures(started, ms, doneAt, callMs),
+    stages: handlerStages(recorder.invocations, recorder.spans, ms),
+  };
 }
 
 /** SQS alone at the runtime's concurrency: receive a batch and delete it, the runtime's loop minus the handler. */
@@ -334,6 +346,30 @@ async function dynamoAlone(): Promise<StageFigures> {
     progress('dynamodb alone: puts', doneAt.length, N);
   });
   return stageFigures(started, performance.now() - started, doneAt);
+}
+
+/**
+ * The handler's own stages (handler alone): a mean invocation's wall time by what was in flight,
+ * a Job create first (the ceiling's work), then the record write, the cancel check, and none.
+ */
+function printHandlerStages(h: HandlerStages, ceilingStage: StageFigures): void {
+  const perBatch = (h.records / Math.max(1, h.invocations)).toFixed(0);
+  console.log(
+    `submit handler, stage by stage (handler alone: ${h.invocations} invocations of ${perBatch}, mean ${h.meanInvocationMs.toFixed(0)} ms):`,
+  );
+  for (const { stage, ms, share } of h.stages)
+    console.log(
+      `  ${stage.padEnd(30)} ${`${ms.toFixed(0)} ms`.padStart(10)}  ${(share * 100).toFixed(0).padStart(3)}%`,
+    );
+  const calls = h.calls.map((c) => `${c.name} ${c.perRecord.toFixed(2)} x ${c.meanMs.toFixed(0)} ms`);
+  console.log(`  calls per record: ${calls.join(', ')}`);
+  const ceilingCalls = ceilingStage.callMs ?? [];
+  const ceilingCreate = ceilingCalls.reduce((a, b) => a + b, 0) / Math.max(1, ceilingCalls.length);
+  const create = h.calls.find((c) => c.name === 'kubernetes createJob')?.meanMs ?? 0;
+  console.log(
+    `  Job creates in flight: ${h.createsInFlight.toFixed(1)} on average (the ceiling keeps ${CONCURRENCY}); ` +
+      `one create: ${create.toFixed(0)} ms in the handler, ${ceilingCreate.toFixed(0)} ms in the ceiling`,
+  );
 }
 
 async function cleanupRecords(): Promise<void> {
@@ -422,7 +458,7 @@ try {
     `ceiling     raw createNamespacedJob x${N} at ${CONCURRENCY}: ${fmt(ceilingMs)}  ${rate(N, ceilingMs)} jobs/s`,
   );
   await cleanupJobs();
-  const handlerStage = await handlerAlone();
+  const { stage: handlerStage, stages: handlerSteps } = await handlerAlone();
   const directMs = handlerStage.ms;
   console.log(
     `handler     submit bundle, no SQS, x${N} (${RUNTIME_CONCURRENCY} invocations x ${BATCH}): ${fmt(directMs)}  ${rate(N, directMs)} jobs/s` +
@@ -455,6 +491,7 @@ try {
   console.log('where the time goes (each stage alone, N items):');
   for (const [name, ms] of [...stages].sort((a, b) => b[1] - a[1]))
     console.log(`  ${name.padEnd(30)} ${fmt(ms).padStart(10)}  ${rate(N, ms)} /s`);
+  printHandlerStages(handlerSteps, ceilingStage);
   const figures: SubmitFigures = {
     config: {
       n: N,
@@ -465,6 +502,7 @@ try {
     },
     ceiling: ceilingStage,
     handler: handlerStage,
+    handlerStages: handlerSteps,
     path: { ...path, jobsVerified: created },
     send,
     sqs: sqsStage,

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CallOptions } from '../../core/ports.ts';
-import { awsCall, JOB_ID } from '../../runtime/tracing.ts';
+import { awsCall, JOB_ID, JOB_IDS } from '../../runtime/tracing.ts';
 
 /**
  * AWS SDK clients, built once per container. The SDK reads `AWS_ENDPOINT_URL` (the local
@@ -49,13 +49,13 @@ export function abortSignalOf(call: CallOptions = {}): { abortSignal?: AbortSign
 }
 
 /**
- * One DynamoDB call in a span `dynamodb <operation>` on `table`, with the job it is about (the
- * SDK's retries of it are inside the span).
+ * One DynamoDB call in a span `dynamodb <operation>` on `table`, with the job it is about, or the
+ * jobs of a transaction of several records (the SDK's retries of it are inside the span).
  */
 export function dynamoCall<T>(
   operation: 'PutItem' | 'GetItem' | 'BatchGetItem' | 'Query' | 'TransactWriteItems',
   table: string,
-  attributes: { jobId?: string; index?: string; keys?: number },
+  attributes: { jobId?: string; jobIds?: string[]; index?: string; keys?: number },
   send: () => Promise<T>,
 ): Promise<T> {
   return awsCall(
@@ -66,6 +66,7 @@ export function dynamoCall<T>(
       'aws.dynamodb.index_name': attributes.index,
       'db.operation.batch.size': attributes.keys,
       [JOB_ID]: attributes.jobId,
+      [JOB_IDS]: attributes.jobIds,
     },
     send,
   );

@@ -11,6 +11,11 @@ export const DYNAMODB_ACTIONS = {
   DynamoDbJobStore: actionTable<DynamoDbJobStore>()({
     /** A conditional PutItem; when the condition fails, one GetItem reads the existing record. */
     create: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+    /**
+     * A TransactWriteItems of conditional puts (IAM authorizes it as their PutItems), and, after a
+     * cancelled one, the PutItems and GetItems of create.
+     */
+    createAll: ['dynamodb:PutItem', 'dynamodb:GetItem'],
     get: ['dynamodb:GetItem'],
     /**
      * A conditional PutItem; when the condition fails, one GetItem tells whose write is stored. A

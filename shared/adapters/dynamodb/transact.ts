@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../../core/job/record.ts';
@@ -64,5 +65,42 @@ export async function putAllWithCounters(
     const codes = (error.CancellationReasons ?? []).map((r) => r.Code);
     if (codes.slice(0, puts.length).includes('ConditionalCheckFailed')) return 'record';
     return codes.includes('ConditionalCheckFailed') ? 'limit' : 'conflict';
+  }
+}
+
+/**
+ * New records' puts, each conditional on `attribute_not_exists(jobId)` as a create's put is, in one
+ * TransactWriteItems (distinct jobIds: a transaction may not name an item twice). Undefined when it
+ * applied; otherwise each item's cancellation code, in order (`ConditionalCheckFailed`: the record
+ * exists; `None`: cancelled for another item; a throttle or a conflict: worth another try).
+ * A token per attempt makes the SDK's retry of a transaction that had applied an answer of success;
+ * a later try with fewer items is another request, so it gets another token.
+ */
+export async function putAllNew(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly JobRecord[],
+  call?: CallOptions,
+): Promise<(string | undefined)[] | undefined> {
+  try {
+    await dynamoCall(
+      'TransactWriteItems',
+      tableName,
+      { jobIds: items.map((item) => item.jobId), keys: items.length },
+      () =>
+        client.send(
+          new TransactWriteCommand({
+            ClientRequestToken: randomUUID(),
+            TransactItems: items.map((Item) => ({
+              Put: { TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(jobId)' },
+            })),
+          }),
+          abortSignalOf(call),
+        ),
+    );
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    return items.map((_, i) => error.CancellationReasons?.[i]?.Code);
   }
 }

@@ -1,6 +1,7 @@
 // The submit benchmark's figures (test/bench/submit.ts) and the charts drawn from them. The
 // baseline is the ceiling: a raw createNamespacedJob loop at the submit path's concurrency.
 import { bars, type Chart, ratePoints, samples } from '../report/index.ts';
+import type { HandlerStages } from './handler-stages.ts';
 
 /** One stage run alone: N items, its wall time, when each item finished and, where timed, each call. */
 export interface StageFigures {
@@ -17,6 +18,8 @@ export interface SubmitFigures {
   config: { n: number; runtimeConcurrency: number; batchSize: number; inFlight: number; pods: boolean };
   ceiling: StageFigures;
   handler: StageFigures;
+  /** The handler-alone stage's invocations cut by what was in flight (figures/handler-stages.ts). */
+  handlerStages?: HandlerStages;
   path: StageFigures & {
     sendMs: number;
     invocations: number;
@@ -56,10 +59,23 @@ export const SERIES = {
   dynamodb: 'DynamoDB put alone',
 } as const;
 
-/** Items per second over time per stage, the time per call, and the rates as bars. */
+/** Items per second over time per stage, the time per call, the rates as bars, and the handler's stages. */
 export function submitCharts(f: SubmitFigures): Chart[] {
   const batch = f.config.batchSize;
   const rate = (key: keyof typeof SERIES) => ratePoints(SERIES[key], f[key].doneAtMs, 0);
+  const stages: Chart[] = f.handlerStages
+    ? [
+        {
+          id: 'stages',
+          kind: 'bars',
+          title: `Submit handler alone: a mean invocation of ${batch} records by what was in flight`,
+          bars: bars(
+            'ms of a mean invocation',
+            Object.fromEntries(f.handlerStages.stages.map((s) => [s.stage, s.ms])),
+          ),
+        },
+      ]
+    : [];
   return [
     {
       id: 'throughput',
@@ -104,6 +120,7 @@ export function submitCharts(f: SubmitFigures): Chart[] {
         }),
       ],
     },
+    ...stages,
   ];
 }
 

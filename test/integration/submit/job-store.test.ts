@@ -99,4 +99,45 @@ describe('DynamoDbJobStore (the JobStore port on the local stack DynamoDB)', () 
     assert.equal(await store.replace(stale), false);
     assert.deepEqual(await store.create(first), { created: false, existing: await store.get(jobId) });
   });
+  it('createAll: new records in one transaction, existing ones found, a repeated jobId finds the first', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((k) => uid(`store-all-${k}`)) as [string, string, string];
+    await store.create({ ...record(b), requestHash: 'h-old' });
+    const results = await store.createAll([
+      record(a),
+      record(b),
+      record(c),
+      { ...record(a), requestHash: 'h2' },
+    ]);
+    const values = results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason));
+    assert.deepEqual(values[0], { created: true });
+    assert.equal(values[1].created === false && values[1].existing.requestHash, 'h-old');
+    assert.deepEqual(values[2], { created: true });
+    assert.equal(values[3].created === false && values[3].existing.requestHash, 'h1');
+    assert.equal((await store.get(c))?.state, 'SUBMITTED');
+  });
+
+  it("createAll: an SDK retry of a transaction that had applied is the writer's own write", async () => {
+    const ids = ['a', 'b'].map((k) => uid(`store-all-retried-${k}`));
+    let answers = 0;
+    const loseFirstAnswer = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      const out = await next(args);
+      if (answers++ === 0)
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $retryable: {} });
+      return out;
+    };
+    documentClient.middlewareStack.add(loseFirstAnswer as never, {
+      step: 'deserialize',
+      name: 'loseFirstAnswer',
+    });
+    try {
+      const results = await store.createAll(ids.map(record));
+      assert.deepEqual(
+        results.map((r) => r.status === 'fulfilled' && r.value),
+        [{ created: true }, { created: true }],
+      );
+      assert.ok(answers >= 2, 'the SDK sent the transaction again after the lost answer');
+    } finally {
+      documentClient.middlewareStack.remove('loseFirstAnswer');
+    }
+  });
 });

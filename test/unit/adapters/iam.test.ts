@@ -122,6 +122,14 @@ const storeScenarios: Scenarios<'DynamoDbJobStore', DynamoDbJobStore> = {
     { call: (s) => s.create(record('SUBMITTED')) },
     { answers: { conflict: true }, call: (s) => s.create(record('SUBMITTED')) },
   ],
+  createAll: [
+    { call: (s) => s.createAll(['job-1', 'job-2'].map((jobId) => record('SUBMITTED', { jobId }))) },
+    // Cancelled: the item that failed its condition is read, the other is put alone.
+    {
+      answers: { conflict: true },
+      call: (s) => s.createAll(['job-1', 'job-2'].map((jobId) => record('SUBMITTED', { jobId }))),
+    },
+  ],
   get: [{ call: (s) => s.get('job-1') }],
   replace: [
     { call: (s) => s.replace(record('RUNNING')) },

@@ -2,6 +2,7 @@
 // itself needs the local stack; what it passes is checked here).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { handlerStages as handlerStagesOf } from '../../../test/bench/figures/handler-stages.ts';
 import {
   SERIES,
   type SubmitFigures,
@@ -71,6 +72,34 @@ describe('submit figures', () => {
       ],
     );
     await rendersAll('submit', figures, submitCharts(figures));
+  });
+
+  it("charts the handler's stages when the run timed them", async () => {
+    const handlerStages = handlerStagesOf(
+      [{ start: 0, end: 100, records: 10 }],
+      [
+        { name: 'dynamodb TransactWriteItems', start: 0, end: 10, invocation: 0 },
+        { name: 'kubernetes createJob', start: 10, end: 90, invocation: 0 },
+        { name: 'dynamodb BatchGetItem', start: 90, end: 95, invocation: 0 },
+      ],
+      100,
+    );
+    const withStages = { ...figures, handlerStages };
+    const charts = byId(submitCharts(withStages));
+    assert.deepEqual(Object.keys(charts), ['throughput', 'latency', 'rates', 'stages']);
+    const stages = charts.stages;
+    assert.ok(stages?.kind === 'bars');
+    assert.deepEqual(
+      stages.bars.map((b) => [b.series, b.value]),
+      [
+        ['Job create', 80],
+        ['record write', 10],
+        ['cancel check', 5],
+        ['other calls', 0],
+        ['no call in flight', 5],
+      ],
+    );
+    await rendersAll('submit-stages', withStages, submitCharts(withStages));
   });
 
   it('charts the --cold-start runs', async () => {

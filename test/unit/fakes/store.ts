@@ -9,7 +9,7 @@ import {
 import { changeEvent, type StateChangeEvent } from '../../../shared/core/job/events.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
 import { RESYNC_STATES } from '../../../shared/core/job/state.ts';
-import type { AdmissionStore, Admitted, JobReader, JobStore } from '../../../shared/core/ports.ts';
+import type { AdmissionStore, Admitted, Created, JobReader, JobStore } from '../../../shared/core/ports.ts';
 
 /**
  * The JobStore and JobReader ports in memory, with the DynamoDB adapters' conditional semantics,
@@ -27,10 +27,14 @@ export class MemoryStore implements JobStore, JobReader, AdmissionStore {
   /** Consistent reads by a writer (JobStore.get). */
   reads = 0;
   statesCalls = 0;
+  /** createAll calls: a batch's creates made as one. */
+  createAllCalls = 0;
+  /** The error DynamoDB fails a createAll's record with, if any. */
+  failCreateAll?: (record: JobRecord) => Error | undefined;
   /** Called before a replace is applied: lets a test play a concurrent writer. */
   beforeReplace?: (next: JobRecord) => void;
 
-  async create(record: JobRecord): Promise<{ created: true } | { created: false; existing: JobRecord }> {
+  async create(record: JobRecord): Promise<Created> {
     await Promise.resolve();
     const existing = this.items.get(record.jobId);
     if (existing) return { created: false, existing: structuredClone(existing) };
@@ -38,6 +42,22 @@ export class MemoryStore implements JobStore, JobReader, AdmissionStore {
     this.items.set(record.jobId, structuredClone(record));
     this.stream.push({ after: structuredClone(record) });
     return { created: true };
+  }
+
+  /**
+   * As DynamoDbJobStore answers it: each record as a create would be, in order (the first of two
+   * with one jobId is written, the second finds it). `failCreateAll` plays DynamoDB failing the
+   * records it names (a throttled transaction whose retries were spent): those fail alone.
+   */
+  async createAll(records: readonly JobRecord[]): Promise<PromiseSettledResult<Created>[]> {
+    this.createAllCalls++;
+    const results: PromiseSettledResult<Created>[] = [];
+    for (const record of records) {
+      const failure = this.failCreateAll?.(record);
+      if (failure) results.push({ status: 'rejected', reason: failure });
+      else results.push({ status: 'fulfilled', value: await this.create(record) });
+    }
+    return results;
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {

@@ -40,7 +40,7 @@ const named = (name: string) => exporter.getFinishedSpans().filter((span) => spa
 const parentOf = (span: ReadableSpan) =>
   exporter.getFinishedSpans().find((s) => s.spanContext().spanId === span.parentSpanContext?.spanId);
 
-/** A DynamoDB table at the document client's boundary: conditional creates, gets and batch gets. */
+/** A DynamoDB table at the document client's boundary: conditional creates, transactions of them, gets and batch gets. */
 function stubTable(): DynamoDBDocumentClient {
   const items = new Map<string, Record<string, unknown>>();
   const send = async (command: { constructor: { name: string }; input: Record<string, never> }) => {
@@ -51,6 +51,12 @@ function stubTable(): DynamoDBDocumentClient {
         if (String(input.ConditionExpression).startsWith('attribute_not_exists') && items.has(jobId))
           throw new ConditionalCheckFailedException({ message: 'exists', $metadata: {} });
         items.set(jobId, input.Item as Record<string, unknown>);
+        return {};
+      }
+      case 'TransactWriteCommand': {
+        // Only new records' puts (createAll), all absent in these tests: applied.
+        for (const { Put } of input.TransactItems as { Put: { Item: { jobId: string } } }[])
+          items.set(Put.Item.jobId, Put.Item);
         return {};
       }
       case 'GetCommand':
@@ -120,6 +126,28 @@ describe('tracing: submit', () => {
     const [check] = named('dynamodb BatchGetItem');
     assert.equal(check?.attributes['db.operation.batch.size'], 1);
     assert.equal(check?.parentSpanContext, undefined);
+  });
+});
+
+describe('tracing: a batch writing its records together', () => {
+  it("the transaction is the batch's span, under no message, with the jobs it wrote", async () => {
+    const table = stubTable();
+    const deps = testDeps({
+      store: new DynamoDbJobStore(table, 'jobs'),
+      reader: new DynamoDbJobQueries(table, 'jobs'),
+    });
+    const records = ['job-1', 'job-2'].map((jobId, i) => ({
+      messageId: `m-${i}`,
+      body: body(request({ jobId })),
+    }));
+    const result = await runBatch(deps, records, { concurrency: 2, deadline: far() });
+    assert.deepEqual(result.batchItemFailures, []);
+    assert.equal(named('dynamodb PutItem').length, 0);
+    const [transaction, ...more] = named('dynamodb TransactWriteItems');
+    assert.equal(more.length, 0);
+    assert.equal(transaction?.parentSpanContext, undefined);
+    assert.deepEqual(transaction?.attributes['job.ids'], ['job-1', 'job-2']);
+    assert.equal(transaction?.attributes['db.operation.batch.size'], 2);
   });
 });
 
