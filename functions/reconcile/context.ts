@@ -22,7 +22,7 @@ export interface ReconcilerDeps {
   log?: Log;
   now?: () => Date;
   /** Admission passes (docs/admission.md): asked for when a job finishes or a queued one is seen. */
-  admission?: Pick<AdmissionTrigger, 'request' | 'settle'>;
+  admission?: Pick<AdmissionTrigger, 'request' | 'jobEnded' | 'settle'>;
   /** The watch's versions, from the previous invocation and for the next (handoff.ts). */
   handoff?: WatchHandoff;
 }

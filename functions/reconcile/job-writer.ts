@@ -59,7 +59,7 @@ export class JobWriter extends Part {
       this.run.log.warn('gave up on a job after repeated write conflicts', { jobId: jobIdOf(job) });
     } else if (written && isTerminal(written.state)) {
       // A finished job frees quota, or meets a dependency: admission looks again.
-      this.run.deps.admission?.request();
+      this.run.deps.admission?.jobEnded();
       this.run.tracked.set(jobKey(namespace, job.metadata?.name), { jobId: written.jobId, terminal: true });
       await this.parts.finalizers.settle(namespace, job, pods);
     }

@@ -90,6 +90,7 @@ export class Reconciler {
     } catch (error) {
       this.abort(error);
     }
+    const windowEnded = Date.now();
     try {
       if (watching) await this.parts.serial.run(() => this.parts.watch.flush());
       await this.parts.serial.run(() => this.parts.lost.confirm());
@@ -99,6 +100,7 @@ export class Reconciler {
       this.abort(error);
     }
     await deps.admission?.settle();
+    this.invocation.stats.finishMs = Date.now() - windowEnded;
     return this.snapshot();
   }
 

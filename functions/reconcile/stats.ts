@@ -20,6 +20,8 @@ export interface ReconcileStats {
   suspensionsAligned: number;
   errors: number;
   watchedEvents: number;
+  /** From the window's end to the return: the last batch, LOST checks, admission. */
+  finishMs: number;
   /** The watch started where the previous invocation's ended (handoff.ts), not from a fresh list. */
   handedOver: boolean;
   /**
@@ -48,6 +50,7 @@ export function emptyStats(kube: KubeCounters): ReconcileStats {
     suspensionsAligned: 0,
     errors: 0,
     watchedEvents: 0,
+    finishMs: 0,
     handedOver: false,
     kube: { ...kube },
     dynamoReads: 0,

@@ -8,6 +8,11 @@ import type { AdmissionStats } from './admission-pass.ts';
 export class AdmissionTrigger {
   private running: Promise<void> | undefined;
   private dirty = false;
+  /**
+   * False once a pass has read the queue empty, until a request says a job was queued or seen
+   * queued: a job that ends then frees quota, or meets a dependency, for no one.
+   */
+  private queueMayHoldJobs = true;
 
   private readonly pass: () => Promise<AdmissionStats>;
   private readonly log: Log;
@@ -20,11 +25,21 @@ export class AdmissionTrigger {
     this.onPass = onPass;
   }
 
+  /** A pass: a job was queued, resumed or seen queued (or a first look). */
   request(): void {
+    this.queueMayHoldJobs = true;
     this.dirty = true;
     this.running ??= this.loop().finally(() => {
       this.running = undefined;
     });
+  }
+
+  /**
+   * A job ended: a pass, unless the queue was read empty since the last job was queued. A job
+   * queued after that read has a suspended Job, whose sighting (`request`) brings the pass.
+   */
+  jobEnded(): void {
+    if (this.queueMayHoldJobs) this.request();
   }
 
   /** Resolves when no pass is running or due. */
@@ -37,6 +52,8 @@ export class AdmissionTrigger {
       this.dirty = false;
       try {
         const stats = await this.pass();
+        // A request during the pass may have come after its read: then the queue may hold jobs.
+        if (stats.queued === 0 && !this.dirty) this.queueMayHoldJobs = false;
         // A job failed for its dependency may be another's dependency: look again at once.
         if (stats.dependencyFailed > 0) this.dirty = true;
         this.onPass?.(stats);

@@ -77,6 +77,9 @@ try {
           },
           periodSeconds: options.schedulePeriodSeconds,
           firstFiring: options.firstFiring,
+          // As in AWS: a firing throttled behind a running invocation (reserved concurrency 1) is
+          // retried by Lambda about a second later, not lost.
+          whileRunning: 'queue-one',
           signal: stop.signal,
           onInvocation,
           onSkipped: (scheduledTime) =>

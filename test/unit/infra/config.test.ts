@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { readConfig } from '../../../infra/bin/config.ts';
+import { FUNCTIONS } from '../../../shared/resources.ts';
 import { CDK_CONTEXT } from './support.ts';
 
 const configOf = (context: Record<string, unknown>) => readConfig(new App({ context }).node);
@@ -18,7 +19,7 @@ describe('readConfig', () => {
     assert.equal(config.clusterName, 'jobs');
     assert.deepEqual(config.jobsNamespaces, ['jobs']);
     assert.equal(config.jobPolicy, '{}');
-    assert.equal(config.reconcileWindowSeconds, 50);
+    assert.equal(config.reconcileWindowSeconds, FUNCTIONS.reconcile.windowSeconds);
     assert.deepEqual(config.submit, { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 10 });
     assert.equal(config.vpcPlacement, undefined);
     assert.equal(config.tableRemovalPolicy, RemovalPolicy.RETAIN);

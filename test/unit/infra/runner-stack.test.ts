@@ -146,7 +146,7 @@ describe('functions', () => {
     assert.deepEqual(fn(reconcileId).Environment.Variables, {
       ...common,
       POWERTOOLS_SERVICE_NAME: 'reconcile',
-      RECONCILE_WINDOW_SECONDS: '50',
+      RECONCILE_WINDOW_SECONDS: String(FUNCTIONS.reconcile.windowSeconds),
       JOB_POLICY: '{}',
     });
     assert.deepEqual(fn(publishId).Environment.Variables, {
@@ -171,7 +171,10 @@ describe('functions', () => {
 
   test('reconcile runs alone, every minute, with a timeout matched to its watch window', () => {
     assert.equal(fn(reconcileId).ReservedConcurrentExecutions, 1);
-    assert.equal(fn(reconcileId).Timeout, 50 + 30);
+    assert.equal(
+      fn(reconcileId).Timeout,
+      FUNCTIONS.reconcile.windowSeconds + FUNCTIONS.reconcile.flushSeconds,
+    );
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
