@@ -245,6 +245,13 @@ async function waitReady(ns: string, count: number, deadline: number): Promise<n
   return ready;
 }
 
+/** The naive poller's view: every active record, whole (the index gives ids, the table the records). */
+async function activeRecords(queries: DynamoDbJobQueries): Promise<Map<string, JobRecord>> {
+  const ids: string[] = [];
+  for await (const entry of queries.scanActive()) ids.push(entry.jobId);
+  return queries.getJobs(ids);
+}
+
 /** The naive reconciler: GET each job, derive its state, write the record unconditionally. */
 async function naivePass(
   ns: string,
@@ -336,8 +343,7 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
     log(`N=${n}: quiet resync ${JSON.stringify(quiet)}`);
 
     const queries = new DynamoDbJobQueries(documentClient, table);
-    const records = new Map<string, JobRecord>();
-    for await (const r of queries.scanActive()) records.set(r.jobId, r);
+    const records = await activeRecords(queries);
     const naive = await naivePass(ns, table, records, new Map());
     log(`N=${n}: naive pass ${JSON.stringify(naive)}`);
 
@@ -398,8 +404,7 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
     let extra = 0;
     const unrecorded = () => naiveNames.some((name) => !naiveTerminal.has(name));
     while (Date.now() < naiveEnd || (unrecorded() && extra++ < 2 && Date.now() < hardEnd)) {
-      const active = new Map<string, JobRecord>();
-      for await (const r of queries.scanActive()) active.set(r.jobId, r);
+      const active = await activeRecords(queries);
       const pass = await naivePass(ns, table, active, naiveTerminal, `${ns}: naive pass ${passes + 1}`);
       passes++;
       passMs += pass.ms;
