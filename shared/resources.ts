@@ -7,11 +7,39 @@ export interface KeyAttribute {
   type: 'S' | 'N';
 }
 
+/**
+ * What an index holds besides its keys and the table's key: nothing (`KEYS_ONLY`), or the listed
+ * attributes (`INCLUDE`). A Query is billed by the index items it reads, and every write that changes
+ * a projected attribute rewrites the index item, so an index holds only what its readers need; a
+ * reader that needs the whole record reads it by key (docs/queries.md).
+ */
+export type IndexProjection = { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; attributes: readonly string[] };
+
 export interface TableIndex {
   name: string;
   partitionKey: KeyAttribute;
   sortKey: KeyAttribute;
+  projection: IndexProjection;
 }
+
+/**
+ * The attributes the status index holds besides its keys (jobId, statusShard, updatedAt): what
+ * admission orders the queue by (QUEUE_ATTRIBUTES) and what the resync tells a quiet Job by
+ * (ACTIVE_ATTRIBUTES), both in shared/adapters/dynamodb/job-queries.ts, which checks they are here.
+ */
+export const STATUS_INDEX_ATTRIBUTES = [
+  'owner',
+  'namespace',
+  'jobName',
+  'state',
+  'version',
+  'reason',
+  'message',
+  'createdAt',
+  'admission',
+  'suspension',
+  'observed',
+] as const;
 
 export const JOBS_TABLE = {
   partitionKey: { name: 'jobId', type: 'S' } as KeyAttribute,
@@ -20,20 +48,27 @@ export const JOBS_TABLE = {
   /** Every write, before and after: the publish function makes the events from it. */
   streamViewType: 'NEW_AND_OLD_IMAGES',
   indexes: [
-    /** An owner's jobs, newest first (ScanIndexForward false). */
+    /**
+     * An owner's jobs, newest first (ScanIndexForward false). Keys only: its keys never change, so
+     * DynamoDB writes it once per job (at the create), not on every state change; a listing reads
+     * the records of its page by key.
+     */
     {
       name: 'byOwner',
       partitionKey: { name: 'owner', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
+      projection: { type: 'KEYS_ONLY' },
     },
     /**
      * Jobs in a state, spread over STATUS_SHARDS partitions (`STATE#n`) so that a busy state
-     * is no hot partition; readers query every shard and merge.
+     * is no hot partition; readers query every shard and merge. A few hundred bytes an item
+     * (STATUS_INDEX_ATTRIBUTES), not the record: the resync reads the active set every minute.
      */
     {
       name: 'byStatus',
       partitionKey: { name: 'statusShard', type: 'S' },
       sortKey: { name: 'updatedAt', type: 'S' },
+      projection: { type: 'INCLUDE', attributes: STATUS_INDEX_ATTRIBUTES },
     },
   ] as TableIndex[],
   statusShards: 8,

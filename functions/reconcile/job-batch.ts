@@ -1,19 +1,21 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { JOB_NAME_LABEL } from '../../shared/adapters/kubernetes/selectors.ts';
-import type { JobRecord } from '../../shared/core/job/record.ts';
 import { isTerminal } from '../../shared/core/job/state.ts';
+import type { ActiveEntry } from '../../shared/core/ports.ts';
 import { jobIdOf } from '../../shared/core/reconcile/plan.ts';
+import { isQuiet } from '../../shared/core/reconcile/quiet.ts';
 import { needsPods } from '../../shared/core/reconcile/status.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
 import { jobKey, Part } from './context.ts';
 import { Finalizers } from './finalizers.ts';
 
 /**
- * Where a batch's records come from: the active records the resync read from the status index
- * (a Map), else this invocation's records (`cache`), else a batched read by key (`read`, and
- * for the ids found in neither).
+ * Where a batch's records come from: this invocation's records (`cache`), else a batched read by key
+ * (`read`, and for the ids not cached). A Map is the resync's active entries from the status index:
+ * a listed Job whose entry says it is quiet is left alone; the others' records are this invocation's
+ * when as new as the entry, else read by key.
  */
-export type RecordSource = ReadonlyMap<string, JobRecord> | 'cache' | 'read';
+export type RecordSource = ReadonlyMap<string, ActiveEntry> | 'cache' | 'read';
 
 /**
  * Plans and writes a batch of Jobs of one namespace: their records in one batched read at most,
@@ -22,10 +24,14 @@ export type RecordSource = ReadonlyMap<string, JobRecord> | 'cache' | 'read';
  */
 export class JobBatches extends Part {
   async handle(namespace: string, batch: readonly V1Job[], source: RecordSource): Promise<void> {
-    const fromList = source instanceof Map;
-    const jobs = fromList
-      ? batch.filter((job) => !this.run.watched.has(jobKey(namespace, job.metadata?.name)))
-      : batch;
+    let jobs = batch;
+    if (source instanceof Map) {
+      jobs = batch.filter(
+        (job) =>
+          !this.run.watched.has(jobKey(namespace, job.metadata?.name)) &&
+          !this.leftAlone(namespace, job, source),
+      );
+    }
     if (jobs.length === 0) return;
     await this.loadRecords(jobs.map(jobIdOf), source);
     const work: V1Job[] = [];
@@ -54,17 +60,35 @@ export class JobBatches extends Part {
     });
   }
 
+  /**
+   * A listed Job whose record (the entry, or this invocation's copy when as new) is quiet: noted as
+   * seen and tracked for the watch, as `track` does, without its record (the watch reads it by key
+   * should the Job or its pods change).
+   */
+  private leftAlone(namespace: string, job: V1Job, entries: ReadonlyMap<string, ActiveEntry>): boolean {
+    const jobId = jobIdOf(job);
+    const entry = entries.get(jobId);
+    if (!entry) return false;
+    const cached = this.run.records.get(jobId);
+    const newest = cached && cached.version >= entry.version ? cached : entry;
+    const name = job.metadata?.name ?? '';
+    if (newest.namespace !== namespace || newest.jobName !== name || !isQuiet(newest, job)) return false;
+    this.parts.lost.clear(jobId);
+    this.run.tracked.set(jobKey(namespace, name), { jobId, job, terminal: false });
+    this.run.stats.quiet++;
+    return true;
+  }
+
   private async loadRecords(ids: string[], source: RecordSource): Promise<void> {
     const { records } = this.run;
     let toRead = ids;
     if (source instanceof Map) {
-      toRead = [];
-      for (const id of ids) {
-        const listed = source.get(id);
+      // An entry is no record: read by key, unless this invocation holds one at least as new.
+      toRead = ids.filter((id) => {
+        const entry = source.get(id);
         const cached = records.get(id);
-        if (!listed) toRead.push(id);
-        else if (!cached || cached.version < listed.version) records.set(id, listed);
-      }
+        return !entry || !cached || cached.version < entry.version;
+      });
     } else if (source === 'cache') {
       toRead = ids.filter((id) => !records.has(id));
     }

@@ -1,30 +1,33 @@
 import { MANAGED_SELECTOR } from '../../shared/core/job/labels.ts';
-import type { JobRecord } from '../../shared/core/job/record.ts';
+import { isTerminal } from '../../shared/core/job/state.ts';
+import type { ActiveEntry } from '../../shared/core/ports.ts';
 import { missingSince } from '../../shared/core/reconcile/plan.ts';
 import { jobKey, Part } from './context.ts';
 
 /**
- * A full resync of every namespace. The active records are read first, from the status index (a
- * few pages, not one read per job); they serve both as the records of the listed Jobs and as the
- * set in which a record whose Job is not listed is a LOST suspect. Only the listed Jobs without
- * an active record (finished, or orphans) are read by key. Each LIST page is handled in turn
- * with the watch's batches (`serial`).
+ * A full resync of every namespace. The active entries are read first, from the status index (a
+ * few pages of small items, not one read per job, nor the records); they tell the listed Jobs that
+ * changed nothing since their record was written (left alone without a read: core/reconcile/quiet.ts),
+ * and they are the set in which a record whose Job is not listed is a LOST suspect. The records of
+ * the other listed Jobs, and of the suspects, are read by key, in batches. Each LIST page is handled
+ * in turn with the watch's batches (`serial`).
  */
 export class Resync extends Part {
   async all(): Promise<void> {
     const { stats, settings } = this.run;
     const started = Date.now();
-    const active = await this.activeRecords();
+    const active = await this.activeEntries();
     if (stats.resyncs === 0) stats.activeScanMs = Date.now() - started;
     const listedAt = this.run.now();
     const seen = new Set<string>();
     for (const namespace of settings.namespaces) await this.namespace(namespace, seen, active);
-    for (const record of active.values()) {
-      const key = jobKey(record.namespace ?? '', record.jobName);
+    const unlisted: string[] = [];
+    for (const entry of active.values()) {
+      const key = jobKey(entry.namespace ?? '', entry.jobName);
       // A Job the watch delivered is the watch's to judge: its DELETED carries the final status.
-      if (!seen.has(key) && !this.run.watched.has(key))
-        this.parts.lost.suspect(record, missingSince(record, listedAt), 'unlisted');
+      if (!seen.has(key) && !this.run.watched.has(key)) unlisted.push(entry.jobId);
     }
+    await this.parts.serial.run(() => this.suspectUnlisted(unlisted, listedAt));
     await this.parts.serial.run(() => this.parts.lost.confirm());
     if (stats.resyncs === 0) stats.resyncMs = Date.now() - started;
     stats.resyncs++;
@@ -34,7 +37,7 @@ export class Resync extends Part {
   async namespace(
     namespace: string,
     seen = new Set<string>(),
-    active?: ReadonlyMap<string, JobRecord>,
+    active?: ReadonlyMap<string, ActiveEntry>,
   ): Promise<string> {
     const { stats, deps } = this.run;
     let version = '';
@@ -50,12 +53,23 @@ export class Resync extends Part {
     return version;
   }
 
-  private async activeRecords(): Promise<Map<string, JobRecord>> {
+  /**
+   * The records whose Job was not listed, read by key (planMissing needs the whole record; a record
+   * that ended or moved since the index was read is judged as it is now): the active ones are suspects.
+   */
+  private async suspectUnlisted(jobIds: readonly string[], listedAt: string): Promise<void> {
+    if (jobIds.length === 0) return;
+    const records = await this.run.deps.reader.getJobs(jobIds);
+    for (const record of records.values())
+      if (!isTerminal(record.state))
+        this.parts.lost.suspect(record, missingSince(record, listedAt), 'unlisted');
+  }
+
+  private async activeEntries(): Promise<Map<string, ActiveEntry>> {
     const namespaces = new Set(this.run.settings.namespaces);
-    const active = new Map<string, JobRecord>();
-    for await (const record of this.run.deps.reader.scanActive()) {
-      if (record.namespace && record.jobName && namespaces.has(record.namespace))
-        active.set(record.jobId, record);
+    const active = new Map<string, ActiveEntry>();
+    for await (const entry of this.run.deps.reader.scanActive()) {
+      if (entry.namespace && entry.jobName && namespaces.has(entry.namespace)) active.set(entry.jobId, entry);
     }
     return active;
   }

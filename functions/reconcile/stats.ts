@@ -9,6 +9,8 @@ export interface ReconcileStats {
   /** Of which: waiting for LIST pages from the API server. */
   listMs: number;
   jobsListed: number;
+  /** Listed Jobs left alone: unchanged since their record was written, so not read (core/reconcile/quiet.ts). */
+  quiet: number;
   created: number;
   replaced: number;
   /** Conditional writes another writer won (re-read and planned again). */
@@ -42,6 +44,7 @@ export function emptyStats(kube: KubeCounters): ReconcileStats {
     activeScanMs: 0,
     listMs: 0,
     jobsListed: 0,
+    quiet: 0,
     created: 0,
     replaced: 0,
     conflicts: 0,

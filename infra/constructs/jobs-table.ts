@@ -1,7 +1,7 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { JOBS_TABLE, type KeyAttribute } from '../../shared/resources.ts';
+import { type IndexProjection, JOBS_TABLE, type KeyAttribute } from '../../shared/resources.ts';
 
 export interface JobsTableProps {
   /** RETAIN for anything that holds real job history; DESTROY for throwaway stacks. */
@@ -12,6 +12,13 @@ const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
   name: key.name,
   type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
 });
+
+const projection = (
+  p: IndexProjection,
+): Pick<dynamodb.GlobalSecondaryIndexProps, 'projectionType' | 'nonKeyAttributes'> =>
+  p.type === 'INCLUDE'
+    ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...p.attributes] }
+    : { projectionType: dynamodb.ProjectionType.KEYS_ONLY };
 
 /** The job records, keyed and indexed as JOBS_TABLE says (the local stack builds the same). */
 export class JobsTable extends Construct {
@@ -32,7 +39,7 @@ export class JobsTable extends Construct {
         indexName: index.name,
         partitionKey: attribute(index.partitionKey),
         sortKey: attribute(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
+        ...projection(index.projection),
       });
     }
   }

@@ -18,6 +18,15 @@ export type QueueEntry = Pick<
   | 'suspension'
 >;
 
+/**
+ * An active record as the resync's read of the status index returns it: where its Job is, and what
+ * tells a Job that changed nothing since its record was written (core/reconcile/quiet.ts).
+ */
+export type ActiveEntry = Pick<
+  JobRecord,
+  'jobId' | 'namespace' | 'jobName' | 'state' | 'version' | 'updatedAt' | 'observed'
+>;
+
 import type { JobState } from './job/state.ts';
 import type { LogTail } from './reconcile/result.ts';
 
@@ -88,9 +97,12 @@ export interface JobReader {
   getJobs(jobIds: readonly string[], options?: CallOptions): Promise<Map<string, JobRecord>>;
   /** Many records' states in one consistent read; absent records are absent from the map. */
   getStates(jobIds: readonly string[], options?: CallOptions): Promise<Map<string, JobState>>;
-  /** The records of RESYNC_STATES (every active one but the queued), from the status index. */
-  scanActive(options?: CallOptions): AsyncGenerator<JobRecord>;
-  /** Every record in one state (the status index, eventually consistent). */
+  /**
+   * The records of RESYNC_STATES (every active one but the queued), from the status index: entries,
+   * not records (read a record by key when it is needed).
+   */
+  scanActive(options?: CallOptions): AsyncGenerator<ActiveEntry>;
+  /** Every record in one state: the status index for the ids, the records read by key. */
   scanState(state: JobState, maxPages?: number, options?: CallOptions): AsyncGenerator<JobRecord>;
   /** The QUEUED records, with what admission orders them by only (the status index). */
   scanQueue(options?: CallOptions): AsyncGenerator<QueueEntry>;

@@ -4,8 +4,10 @@
 // test/unit/bench/cost-model.test.ts.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { indexItem } from '../../shared/adapters/dynamodb/index-item.ts';
 import { itemBytes } from '../../shared/adapters/dynamodb/item-size.ts';
 import { FUNCTIONS, JOBS_TABLE, type TableIndex } from '../../shared/resources.ts';
+import { itemReadUnits, queryReadUnits } from './read-units.ts';
 
 export type FunctionName = 'submit' | 'reconcile' | 'publish';
 export const FUNCTION_NAMES: readonly FunctionName[] = ['submit', 'reconcile', 'publish'];
@@ -244,7 +246,7 @@ export function dailyCost(
       'WRU',
       wru,
       perMillion(wru, prices.dynamoWriteUnitPerMillion),
-      'on-demand; transactions ×2; both indexes (projection ALL)',
+      'on-demand; transactions ×2; the indexes as projected (v1.3: byStatus INCLUDE, byOwner keys only)',
     ),
   );
   const resync = RECONCILES_PER_DAY * resyncReadUnits(activeJobs, counts.recordBytes);
@@ -366,21 +368,27 @@ const KB = 1024;
 const units = (bytes: number, per: number) => Math.max(1, Math.ceil(bytes / per));
 
 /**
- * Write units of putting `item`: the table's, plus each index whose keys the item has (projection ALL):
- * one write for a new item; for a replaced one two (delete and put) where the index key changed, which
- * for byStatus it always does (updatedAt is its sort key), one where it did not (byOwner).
+ * Write units of putting `item`: the table's, plus each index's for the item it keeps there (its keys
+ * and what it projects: shared/adapters/dynamodb/index-item.ts). A new item writes each index once; a
+ * replaced one deletes and puts where the index key changed, which for byStatus it always does
+ * (updatedAt is its sort key), rewrites in place where a projected attribute may have changed
+ * (INCLUDE), and writes nothing to a keys-only index whose keys stay (byOwner).
  */
 export function putWriteUnits(
   item: Item,
   created: boolean,
   indexes: readonly TableIndex[] = JOBS_TABLE.indexes,
 ): number {
-  const size = units(marshalledBytes(item), KB);
-  let total = size;
+  const plain = unmarshall(item);
+  let total = units(itemBytes(plain), KB);
   for (const index of indexes) {
-    if (!(index.partitionKey.name in item && index.sortKey.name in item)) continue;
+    const kept = indexItem(plain, index);
+    if (!kept) continue;
+    const size = units(itemBytes(kept), KB);
     const keyChanges = index.sortKey.name === 'updatedAt' || index.partitionKey.name === 'statusShard';
-    total += created ? size : keyChanges ? 2 * size : size;
+    if (created) total += size;
+    else if (keyChanges) total += 2 * size;
+    else if (index.projection.type !== 'KEYS_ONLY') total += size;
   }
   return total;
 }
@@ -395,7 +403,7 @@ export function capacityOf(
   const none = { writeUnits: 0, readUnits: 0 };
   if (!request) return none;
   const readUnits = (item: Item | undefined, consistent: boolean) =>
-    item ? units(marshalledBytes(item), 4 * KB) * (consistent ? 1 : 0.5) : consistent ? 1 : 0.5;
+    itemReadUnits(item ? marshalledBytes(item) : 0, consistent);
   switch (name) {
     case 'PutItem': {
       const created = String(request.ConditionExpression ?? '').includes('attribute_not_exists');
@@ -431,11 +439,8 @@ export function capacityOf(
     }
     case 'Query':
     case 'Scan': {
-      const bytes = ((response?.Items as Item[] | undefined) ?? []).reduce(
-        (sum, item) => sum + marshalledBytes(item),
-        0,
-      );
-      return { writeUnits: 0, readUnits: units(bytes, 4 * KB) * (request.ConsistentRead === true ? 1 : 0.5) };
+      const sizes = ((response?.Items as Item[] | undefined) ?? []).map(marshalledBytes);
+      return { writeUnits: 0, readUnits: queryReadUnits(sizes, request.ConsistentRead === true) };
     }
     default:
       return none;

@@ -2,11 +2,20 @@
 //
 //   node_modules/.bin/node test/bench/reconcile.ts [--sizes=1000,10000] [--latency-jobs=60]
 //                                                  [--latency-seconds=40] [--max-minutes=25]
+//                                                  [--ready-minutes=N/2000, at least 15] [--scale-only]
 //
+// Sizes up to 50,000: past what the stack's kwok nodes hold (14,000 pods), the benchmark adds kwok
+// nodes of its own for the run. `--scale-only` measures the resyncs and the scale figures below and
+// skips the naive poller and the latency windows (which take longest at large N).
 // For each N: a fresh namespace (PodSecurity restricted, the runner Role bound) and a fresh
 // table; N Jobs whose kwok pods keep running, with their SUBMITTED records. Then:
 //   1. resync (first pass: every record moves to RUNNING) and a quiet resync: Kubernetes
 //      API calls, DynamoDB reads and writes, wall time;
+//   1b. scale (test/bench/scale.ts): the quiet resync's LIST pages, wall time and memory (heap and RSS,
+//      peak during and after; run with node --expose-gc for the figures after a full GC), and in a
+//      second quiet pass on a metered client its DynamoDB read units, from the bytes of the items each
+//      Query and BatchGet returned, beside the same scan computed for projection ALL (the v1.2
+//      indexes) from the whole records;
 //   2. the naive baseline: one GET per job and one unconditional write per job per pass;
 //   3. status latency under load: short jobs created while the N jobs run; from the pod's
 //      termination (seen by an admin pod watch) to the terminal record; p50 and p95, for the
@@ -29,6 +38,7 @@ import {
   loadAllYaml,
   RbacAuthorizationV1Api,
   type V1Job,
+  type V1Node,
   type V1Pod,
   type V1Role,
   type V1RoleBinding,
@@ -53,6 +63,7 @@ import { restrictedPodSpec } from '../support/kube.ts';
 import { loadLocalStack } from '../support/local-stack.ts';
 import { type ReconcileFigures, reconcileCharts, type SizeResult } from './figures/reconcile.ts';
 import { progress, writeReport } from './report/index.ts';
+import { activeScanUnits, meteredPass, withMemory } from './scale.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -60,13 +71,16 @@ const { values: args } = parseArgs({
     'latency-jobs': { type: 'string', default: '60' },
     'latency-seconds': { type: 'string', default: '40' },
     'max-minutes': { type: 'string', default: '25' },
-    'ready-minutes': { type: 'string', default: '15' },
+    'ready-minutes': { type: 'string' },
+    'scale-only': { type: 'boolean', default: false },
   },
 });
 const sizes = args.sizes
   .split(',')
   .map(Number)
-  .filter((n) => n > 0 && n <= 20_000);
+  .filter((n) => n > 0 && n <= 50_000);
+/** Long enough for the Job controller, the scheduler and kwok to start N pods on 2 cores (~4 min a 10,000). */
+const readyMinutes = (n: number) => Number(args['ready-minutes'] ?? Math.max(15, Math.ceil(n / 2000)));
 const latencyJobs = Math.min(200, Number(args['latency-jobs']));
 const latencySeconds = Math.min(120, Number(args['latency-seconds']));
 const benchDeadline = Date.now() + Number(args['max-minutes']) * 60_000;
@@ -245,6 +259,50 @@ async function waitReady(ns: string, count: number, deadline: number): Promise<n
   return ready;
 }
 
+/** Pods the stack's kwok nodes take (infra/local/kwok/cluster.yaml: two general nodes and a high-memory one). */
+const STACK_PODS = 14_000;
+const NODE_PODS = 10_000;
+
+/**
+ * kwok nodes for `pods` pods beyond what the stack's nodes take, made like the stack's first general
+ * node (kwok runs every node with its annotation); their names, to delete at the end.
+ */
+async function addNodes(id: string, pods: number): Promise<string[]> {
+  const extra = Math.ceil(Math.max(0, pods - STACK_PODS) / NODE_PODS);
+  if (extra === 0) return [];
+  const text = readFileSync(resolve(import.meta.dirname, '../../infra/local/kwok/cluster.yaml'), 'utf8');
+  const template = (loadAllYaml(text) as V1Node[]).find(
+    (doc) => doc?.kind === 'Node' && doc.metadata?.labels?.['eks-job-runner.local/pool'] === 'general',
+  );
+  if (!template) throw new Error('cluster.yaml has no general kwok node to copy');
+  const names: string[] = [];
+  for (let k = 0; k < extra; k++) {
+    const name = `bench-${id}-${k}`;
+    const resources = { ...template.status?.capacity, pods: String(NODE_PODS) };
+    await core.createNode({
+      body: {
+        ...template,
+        metadata: {
+          ...template.metadata,
+          name,
+          labels: { ...template.metadata?.labels, 'kubernetes.io/hostname': name },
+        },
+        status: { capacity: resources, allocatable: resources },
+      },
+    });
+    names.push(name);
+  }
+  log(`${extra} kwok nodes added for ${pods} pods: ${names.join(', ')}`);
+  return names;
+}
+
+/** The naive poller's view: every active record, whole (the index gives ids, the table the records). */
+async function activeRecords(queries: DynamoDbJobQueries): Promise<Map<string, JobRecord>> {
+  const ids: string[] = [];
+  for await (const entry of queries.scanActive()) ids.push(entry.jobId);
+  return queries.getJobs(ids);
+}
+
 /** The naive reconciler: GET each job, derive its state, write the record unconditionally. */
 async function naivePass(
   ns: string,
@@ -299,14 +357,11 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
   log(`N=${n}: namespace ${ns}, table ${table}`);
   await setupNamespace(ns);
   await ensureJobsTable(dynamodb, table);
+  const nodes = await addNodes(id, n + 2 * latencyJobs);
   try {
     await createJobs(ns, table, n, '24h', 'load', `load-${id}`);
     log(`N=${n}: ${n} jobs and records created in ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
-    const readyJobs = await waitReady(
-      ns,
-      n,
-      Math.min(benchDeadline, Date.now() + Number(args['ready-minutes']) * 60_000),
-    );
+    const readyJobs = await waitReady(ns, n, Math.min(benchDeadline, Date.now() + readyMinutes(n) * 60_000));
     const setupSeconds = (Date.now() - setupStarted) / 1000;
 
     const deps = () => ({
@@ -326,18 +381,61 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
       listMs: s.listMs,
     });
     const config = { ...DEFAULT_RECONCILE_CONFIG, logTailLines: 0 };
-    let t = Date.now();
+    const t = Date.now();
     const first = await reconcile(deps(), { namespaces: [ns], windowMs: 0, config, logTailLines: 0 });
     const resync = summarize(first, Date.now() - t);
     log(`N=${n}: first resync ${JSON.stringify(resync)}`);
-    t = Date.now();
-    const second = await reconcile(deps(), { namespaces: [ns], windowMs: 0, config, logTailLines: 0 });
-    const quiet = summarize(second, Date.now() - t);
+    const timed = await withMemory(async () => {
+      const started = Date.now();
+      const stats = await reconcile(deps(), { namespaces: [ns], windowMs: 0, config, logTailLines: 0 });
+      return { stats, ms: Date.now() - started };
+    });
+    const second = timed.result.stats;
+    const quiet = { ...summarize(second, timed.result.ms), quietJobs: second.quiet };
     log(`N=${n}: quiet resync ${JSON.stringify(quiet)}`);
+    const reads = await meteredPass(
+      createDocumentClient({ endpoint: aws.endpoint, region: aws.region }),
+      (c) =>
+        reconcile(
+          {
+            kube: new KubeWatchClient(kcOf(stack.kubeconfigs.reconcile)),
+            store: new DynamoDbJobStore(c, table),
+            reader: new DynamoDbJobQueries(c, table),
+          },
+          { namespaces: [ns], windowMs: 0, config, logTailLines: 0 },
+        ),
+    );
+    const baseline = await activeScanUnits(documentClient, table);
+    const scale = {
+      listPages: quiet.listPages,
+      quietWallMs: quiet.wallMs,
+      quietJobs: second.quiet,
+      readUnits: reads.units,
+      readQueries: reads.queries,
+      readItemsByKey: reads.itemReads,
+      ...baseline,
+      ...timed.memory,
+    };
+    log(`N=${n}: scale ${JSON.stringify(scale)}`);
+    if (args['scale-only']) {
+      const none = { jobs: 0, measured: 0, p50Ms: Number.NaN, p95Ms: Number.NaN };
+      return {
+        n,
+        readyJobs,
+        setupSeconds,
+        resync,
+        quiet,
+        scale,
+        naive: { gets: Number.NaN, writes: Number.NaN, ms: Number.NaN },
+        latency: none,
+        naiveLatency: none,
+        latencySamplesMs: [],
+        naiveLatencySamplesMs: [],
+      };
+    }
 
     const queries = new DynamoDbJobQueries(documentClient, table);
-    const records = new Map<string, JobRecord>();
-    for await (const r of queries.scanActive()) records.set(r.jobId, r);
+    const records = await activeRecords(queries);
     const naive = await naivePass(ns, table, records, new Map());
     log(`N=${n}: naive pass ${JSON.stringify(naive)}`);
 
@@ -398,8 +496,7 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
     let extra = 0;
     const unrecorded = () => naiveNames.some((name) => !naiveTerminal.has(name));
     while (Date.now() < naiveEnd || (unrecorded() && extra++ < 2 && Date.now() < hardEnd)) {
-      const active = new Map<string, JobRecord>();
-      for await (const r of queries.scanActive()) active.set(r.jobId, r);
+      const active = await activeRecords(queries);
       const pass = await naivePass(ns, table, active, naiveTerminal, `${ns}: naive pass ${passes + 1}`);
       passes++;
       passMs += pass.ms;
@@ -427,6 +524,7 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
       setupSeconds,
       resync,
       quiet,
+      scale,
       naive,
       latency,
       naiveLatency,
@@ -439,6 +537,10 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
       log(`namespace ${ns} not deleted: ${String(error)}`),
     );
     await dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+    for (const name of nodes)
+      await retried(() => core.deleteNode({ name })).catch((error) =>
+        log(`node ${name} not deleted: ${String(error)}`),
+      );
   }
 }
 
@@ -453,7 +555,47 @@ for (const n of sizes) {
 }
 
 const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
+const fixed = (value: number | undefined, digits = 1) => (value ?? Number.NaN).toFixed(digits);
+const scaleLines = [
+  row([
+    'N (running)',
+    'quiet: LIST pages (N/500)',
+    'jobs left alone',
+    'wall s',
+    'DynamoDB RRU: ours (measured)',
+    'ours (computed)',
+    'projection ALL (v1.2)',
+    'index queries',
+    'records by key',
+    'bytes: record / entry',
+    'heap MB before / peak / after',
+    'RSS MB peak / after',
+  ]),
+  row(Array(12).fill('---')),
+  ...results.flatMap((r) => {
+    const s = r.scale;
+    if (!s) return [];
+    return [
+      row([
+        `${r.n} (${r.readyJobs})`,
+        `${s.listPages} (${Math.ceil(r.n / 500)})`,
+        s.quietJobs as number,
+        fixed((s.quietWallMs as number) / 1000),
+        s.readUnits as number,
+        s.includeUnits as number,
+        s.allProjectionUnits as number,
+        s.readQueries as number,
+        s.readItemsByKey as number,
+        `${s.meanRecordBytes} / ${s.meanEntryBytes}`,
+        `${fixed(s.heapBeforeMb, 0)} / ${fixed(s.heapPeakMb, 0)} / ${fixed(s.heapAfterMb, 0)}`,
+        `${fixed(s.rssPeakMb, 0)} / ${fixed(s.rssAfterMb, 0)}`,
+      ]),
+    ];
+  }),
+  '',
+];
 const lines = [
+  ...scaleLines,
   row([
     'N (running)',
     'resync: kube calls (LIST pages / pod LISTs / GETs)',

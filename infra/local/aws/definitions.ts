@@ -2,9 +2,18 @@
  * Translations of the shared resource shapes (shared/resources.ts) into AWS SDK inputs, so
  * the local stack builds the table and the queues the CDK stacks deploy, not a second copy.
  */
-import type { CreateTableCommandInput, UpdateTimeToLiveCommandInput } from '@aws-sdk/client-dynamodb';
+import type {
+  CreateTableCommandInput,
+  Projection,
+  UpdateTimeToLiveCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import type { QueueAttributeName } from '@aws-sdk/client-sqs';
-import { JOBS_QUEUE, JOBS_TABLE, type KeyAttribute } from '../../../shared/resources.ts';
+import {
+  type IndexProjection,
+  JOBS_QUEUE,
+  JOBS_TABLE,
+  type KeyAttribute,
+} from '../../../shared/resources.ts';
 
 /** Resource names of the local stack; each overridable by env (tests use unique ones). */
 export interface LocalResourceNames {
@@ -44,10 +53,16 @@ export function jobsTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
         { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
       ],
-      // shared/resources.ts names no projection; ALL is what a CDK GlobalSecondaryIndex defaults to.
-      Projection: { ProjectionType: 'ALL' },
+      Projection: indexProjection(index.projection),
     })),
   };
+}
+
+/** An index's projection as CreateTable takes it (and DescribeTable answers it). */
+export function indexProjection(p: IndexProjection): Projection {
+  return p.type === 'INCLUDE'
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...p.attributes] }
+    : { ProjectionType: 'KEYS_ONLY' };
 }
 
 export function jobsTableTtlInput(tableName: string): UpdateTimeToLiveCommandInput {

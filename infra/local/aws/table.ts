@@ -64,7 +64,7 @@ export function schemaOf(table: {
   GlobalSecondaryIndexes?: {
     IndexName?: string;
     KeySchema?: { AttributeName?: string; KeyType?: string }[];
-    Projection?: { ProjectionType?: string };
+    Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
   }[];
 }): string {
   const keys = (schema: { AttributeName?: string; KeyType?: string }[] = []) =>
@@ -75,9 +75,15 @@ export function schemaOf(table: {
     stream: stream?.StreamEnabled ? stream.StreamViewType : 'none',
     attributes: (table.AttributeDefinitions ?? []).map((a) => `${a.AttributeName}:${a.AttributeType}`).sort(),
     indexes: (table.GlobalSecondaryIndexes ?? [])
-      .map((i) => `${i.IndexName}(${keys(i.KeySchema)})${i.Projection?.ProjectionType}`)
+      .map((i) => `${i.IndexName}(${keys(i.KeySchema)})${projected(i.Projection)}`)
       .sort(),
   });
+}
+
+/** `ALL`, `KEYS_ONLY`, or `INCLUDE[a,b]` (sorted: DynamoDB need not keep the order). */
+function projected(p: { ProjectionType?: string; NonKeyAttributes?: string[] } | undefined): string {
+  const attributes = p?.NonKeyAttributes ? `[${[...p.NonKeyAttributes].sort().join(',')}]` : '';
+  return `${p?.ProjectionType}${attributes}`;
 }
 
 function assertSameSchema(existing: TableDescription, tableName: string): void {

@@ -34,9 +34,10 @@ export const DYNAMODB_ACTIONS = {
     getJob: ['dynamodb:GetItem'],
     getJobs: ['dynamodb:BatchGetItem'],
     getStates: ['dynamodb:BatchGetItem'],
-    listByOwner: ['dynamodb:Query@index/byOwner'],
-    listByState: ['dynamodb:Query@index/byStatus'],
-    scanState: ['dynamodb:Query@index/byStatus'],
+    /** The indexes give ids (and sort keys); the records are read by key (v1.3). */
+    listByOwner: ['dynamodb:Query@index/byOwner', 'dynamodb:BatchGetItem'],
+    listByState: ['dynamodb:Query@index/byStatus', 'dynamodb:BatchGetItem'],
+    scanState: ['dynamodb:Query@index/byStatus', 'dynamodb:BatchGetItem'],
     scanQueue: ['dynamodb:Query@index/byStatus'],
     scanActive: ['dynamodb:Query@index/byStatus'],
   }),

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../../core/job/record.ts';
 import { type JobState, RESYNC_STATES } from '../../core/job/state.ts';
-import type { CallOptions, JobReader, QueueEntry } from '../../core/ports.ts';
-import { JOBS_TABLE } from '../../resources.ts';
+import type { ActiveEntry, CallOptions, JobReader, QueueEntry } from '../../core/ports.ts';
+import { JOBS_TABLE, STATUS_INDEX_ATTRIBUTES } from '../../resources.ts';
 import { batchGetJobs } from './batch-get.ts';
 import { abortSignalOf, dynamoCall } from './client.ts';
 
@@ -34,13 +34,31 @@ export function shardKeys(state: JobState): string[] {
   return Array.from({ length: JOBS_TABLE.statusShards }, (_, n) => `${state}#${n}`);
 }
 
+/** A ProjectionExpression of the given attributes, with its names. */
+function projectionOf(attributes: readonly string[], prefix: string): Partial<QueryCommandInput> {
+  const names = Object.fromEntries(attributes.map((a, n) => [`#${prefix}${n}`, a]));
+  return { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names };
+}
+
+/** Only the given attributes of an item (an index item holds more than a reader keeps). */
+function pick<T>(item: Record<string, unknown>, attributes: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const a of attributes) if (item[a] !== undefined) out[a] = item[a];
+  return out as T;
+}
+
+/** What a listing needs of an index item: the record's key, and the sort key to merge shards by. */
+const LISTING_KEYS = ['jobId', 'updatedAt'];
+
 /**
  * The read side of the jobs table, for users, tests and tools (docs/queries.md):
  * - one job by id (GetItem on the table's key `jobId`);
  * - many jobs by id (BatchGetItem, 100 keys a call);
- * - an owner's jobs newest first (index `byOwner`: owner, createdAt; descending), paged;
- * - the jobs in a state, or all active jobs (index `byStatus`: `STATE#n`, updatedAt), which
- *   fans out over the shards so that a busy state is no hot partition.
+ * - an owner's jobs newest first (index `byOwner`: owner, createdAt; descending; keys only), paged;
+ * - the jobs in a state (index `byStatus`: `STATE#n`, updatedAt), which fans out over the shards so
+ *   that a busy state is no hot partition.
+ * The indexes hold few attributes (JOBS_TABLE), so the listings read their records by key; the
+ * resync's and admission's scans (scanActive, scanQueue) read the index items alone.
  */
 export class DynamoDbJobQueries implements JobReader {
   private readonly client: DynamoDBDocumentClient;
@@ -92,7 +110,10 @@ export class DynamoDbJobQueries implements JobReader {
     return new Map(items.map((item) => [item.jobId, item.state]));
   }
 
-  /** An owner's jobs, newest first, `limit` a page; pass the returned cursor for the next page. */
+  /**
+   * An owner's jobs, newest first, `limit` a page; pass the returned cursor for the next page. The
+   * index holds keys only: the page's records are read by key (a record gone since is left out).
+   */
   async listByOwner(
     owner: string,
     options: { limit?: number; cursor?: string } = {},
@@ -112,36 +133,56 @@ export class DynamoDbJobQueries implements JobReader {
         }),
       ),
     );
-    return { items: (out.Items ?? []) as JobRecord[], cursor: encodeCursor(out.LastEvaluatedKey) };
+    const ids = (out.Items ?? []).map((item) => item.jobId as string);
+    const records = await this.getJobs(ids);
+    return {
+      items: ids.flatMap((id) => records.get(id) ?? []),
+      cursor: encodeCursor(out.LastEvaluatedKey),
+    };
   }
 
   /**
-   * The `limit` most recently updated jobs in a state: the newest `limit` of every shard,
-   * merged. For every job in a state, iterate with `scanState`.
+   * The `limit` most recently updated jobs in a state: the newest `limit` ids of every shard, merged,
+   * then their records read by key. A record that has left the state since the index was read is
+   * left out, so a listing may hold fewer. For every job in a state, iterate with `scanState`.
    */
   async listByState(state: JobState, options: { limit?: number } = {}): Promise<JobRecord[]> {
     const limit = options.limit ?? 50;
+    const keysOnly = projectionOf(LISTING_KEYS, 'k');
     const perShard = await Promise.all(
       shardKeys(state).map(async (shard) => {
-        const page = await this.queryShard(shard, { Limit: limit, ScanIndexForward: false });
+        const page = await this.queryShard(shard, { Limit: limit, ScanIndexForward: false, ...keysOnly });
         return page.items;
       }),
     );
-    return perShard
+    const newest = perShard
       .flat()
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .sort((a, b) => String(b.updatedAt).localeCompare(String(a.updatedAt)))
       .slice(0, limit);
+    const records = await this.getJobs(newest.map((item) => item.jobId as string));
+    return [...records.values()]
+      .filter((r) => r.state === state)
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   }
 
-  /** Every job in a state, shard after shard, page after page (at most `maxPages` in all). */
+  /**
+   * Every job in a state, shard after shard, page after page (at most `maxPages` in all): each page's
+   * ids from the index, their records read by key (those still in the state).
+   */
   async *scanState(state: JobState, maxPages = 10_000, call?: CallOptions): AsyncGenerator<JobRecord> {
     let pages = 0;
+    const keysOnly = projectionOf(LISTING_KEYS, 'k');
     for (const shard of shardKeys(state)) {
       let start: Record<string, unknown> | undefined;
       do {
         if (++pages > maxPages) throw new Error(`scanState(${state}) read more than ${maxPages} pages`);
-        const page = await this.queryShard(shard, { ExclusiveStartKey: start }, call);
-        yield* page.items;
+        const page = await this.queryShard(shard, { ExclusiveStartKey: start, ...keysOnly }, call);
+        const ids = page.items.map((item) => item.jobId as string);
+        const records = await this.getJobs(ids, call);
+        for (const id of ids) {
+          const record = records.get(id);
+          if (record?.state === state) yield record;
+        }
         start = page.lastKey;
       } while (start);
     }
@@ -153,11 +194,7 @@ export class DynamoDbJobQueries implements JobReader {
    * then writes.
    */
   async *scanQueue(call?: CallOptions): AsyncGenerator<QueueEntry> {
-    const names = Object.fromEntries(QUEUE_ATTRIBUTES.map((a, n) => [`#q${n}`, a]));
-    const projection = {
-      ProjectionExpression: Object.keys(names).join(', '),
-      ExpressionAttributeNames: names,
-    };
+    const projection = projectionOf(QUEUE_ATTRIBUTES, 'q');
     for (const shard of shardKeys('QUEUED')) {
       let start: Record<string, unknown> | undefined;
       do {
@@ -168,16 +205,30 @@ export class DynamoDbJobQueries implements JobReader {
     }
   }
 
-  /** Every active job but the queued ones (RESYNC_STATES: SUBMITTED, PENDING, RUNNING): the resync's read. */
-  async *scanActive(call?: CallOptions): AsyncGenerator<JobRecord> {
-    for (const state of RESYNC_STATES) yield* this.scanState(state, undefined, call);
+  /**
+   * Every active job but the queued ones (RESYNC_STATES: SUBMITTED, PENDING, RUNNING) as the status
+   * index holds it, each kept to ACTIVE_ATTRIBUTES: the resync's read, a few hundred bytes a job. No
+   * ProjectionExpression: a Query is billed by the index items it reads whatever it returns, and the
+   * index's items are small already.
+   */
+  async *scanActive(call?: CallOptions): AsyncGenerator<ActiveEntry> {
+    for (const state of RESYNC_STATES) {
+      for (const shard of shardKeys(state)) {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await this.queryShard(shard, { ExclusiveStartKey: start }, call);
+          for (const item of page.items) yield pick<ActiveEntry>(item, ACTIVE_ATTRIBUTES);
+          start = page.lastKey;
+        } while (start);
+      }
+    }
   }
 
   private async queryShard(
     shard: string,
     extra: Partial<QueryCommandInput>,
     call?: CallOptions,
-  ): Promise<{ items: JobRecord[]; lastKey?: Record<string, unknown> }> {
+  ): Promise<{ items: Record<string, unknown>[]; lastKey?: Record<string, unknown> }> {
     this.counters.calls++;
     const out = await dynamoCall('Query', this.tableName, { index: 'byStatus' }, () =>
       this.client.send(
@@ -192,9 +243,14 @@ export class DynamoDbJobQueries implements JobReader {
         abortSignalOf(call),
       ),
     );
-    return { items: (out.Items ?? []) as JobRecord[], lastKey: out.LastEvaluatedKey };
+    return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
   }
 }
+
+/** What the status index holds of a record: its keys and STATUS_INDEX_ATTRIBUTES. */
+type StatusIndexAttribute = (typeof STATUS_INDEX_ATTRIBUTES)[number] | 'jobId' | 'statusShard' | 'updatedAt';
+// Every attribute the index projects is one of the record's.
+STATUS_INDEX_ATTRIBUTES satisfies readonly (keyof JobRecord)[];
 
 /** What admission orders the queue by (core/admission/plan.ts reads no other field). */
 export const QUEUE_ATTRIBUTES = [
@@ -208,6 +264,17 @@ export const QUEUE_ATTRIBUTES = [
   'createdAt',
   'admission',
   'suspension',
-] as const satisfies readonly (keyof JobRecord)[];
+] as const satisfies readonly (keyof JobRecord & StatusIndexAttribute)[];
 
-export type { QueueEntry };
+/** What the resync tells a quiet Job by (core/reconcile/quiet.ts), and where the Job is. */
+export const ACTIVE_ATTRIBUTES = [
+  'jobId',
+  'namespace',
+  'jobName',
+  'state',
+  'version',
+  'updatedAt',
+  'observed',
+] as const satisfies readonly (keyof ActiveEntry & StatusIndexAttribute)[];
+
+export type { ActiveEntry, QueueEntry };

@@ -82,6 +82,13 @@ export interface JobRecord {
   trimmed?: string[];
   /** Set by the store on every put: tells the SDK's retry of a put that succeeded from another writer's. */
   lastWriteId?: string;
+  /**
+   * Set by reconcile's writer (v1.3): the Kubernetes Job's `metadata.resourceVersion` this record was
+   * written from, and the record's `version` that write made. Any later write (by anyone) bumps
+   * `version` past it, so a match says: the record is what reconcile made of that very Job object
+   * (docs/reconcile.md, "Quiet Jobs").
+   */
+  observed?: { resourceVersion: string; version: number };
 }
 
 export const HISTORY_LIMIT = 20;

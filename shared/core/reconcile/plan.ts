@@ -5,6 +5,7 @@ import type { JobRecord } from '../job/record.ts';
 import { isTerminal, type JobState } from '../job/state.ts';
 import { statusShard, transition } from '../job/transition.ts';
 import { truncateUtf8 } from '../text.ts';
+import { observedOf } from './quiet.ts';
 import { buildJobResult, DEFAULT_RESULT_LIMITS, type LogTail, type ResultLimits } from './result.ts';
 import { type DerivedStatus, deriveJobStatus } from './status.ts';
 
@@ -167,6 +168,10 @@ export function planJob(
     retentionSeconds: config.retentionSeconds,
   });
   if (!next) return { kind: 'none' };
+  // What this write reflects: a later pass that lists the same Job object may leave it be (quiet.ts).
+  const observed = observedOf(job, next.version);
+  if (observed) next.observed = observed;
+  else delete next.observed;
   if (want.pending) next.pending = want.pending;
   else delete next.pending;
   if (isTerminal(want.state)) next.result = buildJobResult(job, pods ?? [], logs ?? new Map(), config.limits);

@@ -9,6 +9,11 @@ export interface SizeResult {
   setupSeconds: number;
   resync: Record<string, number>;
   quiet: Record<string, number>;
+  /**
+   * The quiet resync at scale (test/bench/scale.ts): listPages, quietWallMs, readUnits (measured),
+   * allProjectionUnits (the same scan with projection ALL), includeUnits (computed), memory in MB.
+   */
+  scale?: Record<string, number>;
   naive: Record<string, number>;
   latency: Record<string, number>;
   naiveLatency: Record<string, number>;
@@ -28,6 +33,8 @@ export const SERIES = {
   resync: 'reconciler: first resync',
   quiet: 'reconciler: quiet resync',
   reconciler: 'reconciler (watch)',
+  /** The same quiet scan, computed for the v1.2 indexes (projection ALL): the records read whole. */
+  all: 'status index, projection ALL (v1.2)',
 } as const;
 
 const seconds = (ms: number | undefined) => (ms ?? Number.NaN) / 1000;
@@ -35,6 +42,25 @@ const seconds = (ms: number | undefined) => (ms ?? Number.NaN) / 1000;
 /** The status latency's distribution per N, and per N the cost of a pass and the latency as bars. */
 export function reconcileCharts(f: ReconcileFigures): Chart[] {
   const group = (n: number) => `N=${n} running`;
+  const scaled = f.results.filter((r) => r.scale);
+  const scale: Chart[] =
+    scaled.length === 0
+      ? []
+      : [
+          {
+            id: 'scale',
+            kind: 'bars',
+            title: 'DynamoDB read units of a quiet resync: projection ALL (v1.2) beside ours',
+            baseline: SERIES.all,
+            columns: Math.min(3, scaled.length),
+            bars: scaled.flatMap((r) =>
+              bars(`N=${r.n}: read units per quiet pass`, {
+                [SERIES.all]: r.scale?.allProjectionUnits ?? Number.NaN,
+                [SERIES.quiet]: r.scale?.readUnits ?? Number.NaN,
+              }),
+            ),
+          },
+        ];
   return [
     {
       id: 'latency',
@@ -80,5 +106,6 @@ export function reconcileCharts(f: ReconcileFigures): Chart[] {
         }),
       ]),
     },
+    ...scale,
   ];
 }

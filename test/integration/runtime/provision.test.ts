@@ -14,6 +14,7 @@ import {
 import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { localAwsConfig } from '../../../infra/local/aws/client-config.ts';
+import { indexProjection } from '../../../infra/local/aws/definitions.ts';
 import { JOBS_QUEUE, JOBS_TABLE } from '../../../shared/resources.ts';
 import { type SqsServer, sqsForTests } from '../../support/elasticmq.ts';
 import { type MotoServer, motoForTests } from '../../support/moto.ts';
@@ -78,7 +79,7 @@ describe('provision.ts', { timeout: 120_000 }, () => {
             { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
             { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
           ],
-          projection: { ProjectionType: 'ALL' },
+          projection: indexProjection(i.projection),
         }))
         .sort((a, b) => a.name.localeCompare(b.name)),
     );

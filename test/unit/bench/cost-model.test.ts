@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type CostCounts,
   callsTable,
@@ -33,18 +33,24 @@ describe('cost model: capacity units from the wire', () => {
   });
 
   it('a new record writes the table and both indexes; a replaced one deletes and puts byStatus', () => {
-    assert.equal(putWriteUnits(item(2000), true), 6); // 2 KB × (table + byOwner + byStatus)
-    assert.equal(putWriteUnits(item(2000), false), 8); // 2 + 2 (byOwner in place) + 2 × 2 (byStatus moved)
+    // The index items hold the keys and what they project, not the padding: 1 unit each.
+    assert.equal(putWriteUnits(item(2000), true), 4); // 2 (table) + 1 (byOwner) + 1 (byStatus)
+    assert.equal(putWriteUnits(item(2000), false), 4); // 2 + 0 (byOwner: keys only, unchanged) + 2 × 1 (moved)
     assert.equal(putWriteUnits(item(100, false), false), 1); // a usage counter: in no index
     assert.equal(putWriteUnits(item(1024), true), 3); // exactly 1 KB is one unit
-    assert.equal(putWriteUnits(item(1025), true), 6);
+    assert.equal(putWriteUnits(item(1025), true), 4);
+  });
+
+  it('an index item is as large as what it projects: a big message is written to byStatus too', () => {
+    const big = marshall({ ...unmarshall(item(100)), message: 'm'.repeat(1500) });
+    assert.equal(putWriteUnits(big, true), 2 + 1 + 2);
   });
 
   it('PutItem: a conditional create or a versioned replace', () => {
     const create = { Item: item(2000), ConditionExpression: 'attribute_not_exists(jobId)' };
     const replace = { Item: item(2000), ConditionExpression: '#version = :expected' };
-    assert.deepEqual(capacityOf('DynamoDB_20120810.PutItem', create, {}), { writeUnits: 6, readUnits: 0 });
-    assert.deepEqual(capacityOf('DynamoDB_20120810.PutItem', replace, {}), { writeUnits: 8, readUnits: 0 });
+    assert.deepEqual(capacityOf('DynamoDB_20120810.PutItem', create, {}), { writeUnits: 4, readUnits: 0 });
+    assert.deepEqual(capacityOf('DynamoDB_20120810.PutItem', replace, {}), { writeUnits: 4, readUnits: 0 });
   });
 
   it('TransactWriteItems doubles the table writes, not the index writes', () => {
@@ -54,9 +60,9 @@ describe('cost model: capacity units from the wire', () => {
         { Update: { Key: marshall({ jobId: '#usage#owner#o' }) } },
       ],
     };
-    // record: 2 × 2 (table) + 2 (byOwner) + 4 (byStatus); counter: 2 × 1
+    // record: 2 × 2 (table) + 0 (byOwner) + 2 (byStatus); counter: 2 × 1
     assert.deepEqual(capacityOf('DynamoDB_20120810.TransactWriteItems', request, {}), {
-      writeUnits: 12,
+      writeUnits: 8,
       readUnits: 0,
     });
     assert.equal(entriesOf('DynamoDB_20120810.TransactWriteItems', request), 2);

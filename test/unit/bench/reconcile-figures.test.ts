@@ -27,6 +27,22 @@ describe('reconcile figures', () => {
     results: [size(1000, 4600), size(10_000, 75_000)],
   };
 
+  it('charts the read units of a quiet pass at scale, projection ALL as the baseline, when measured', () => {
+    const scaled: ReconcileFigures = {
+      ...figures,
+      results: [{ ...size(50_000, 1), scale: { readUnits: 60, allProjectionUnits: 2200, listPages: 100 } }],
+    };
+    const charts = byId(reconcileCharts(scaled));
+    assert.deepEqual(Object.keys(charts), ['latency', 'passes', 'scale']);
+    const chart = charts.scale;
+    assert.ok(chart?.kind === 'bars');
+    assert.equal(chart.baseline, 'status index, projection ALL (v1.2)');
+    assert.deepEqual(
+      chart.bars.map((b) => b.value),
+      [2200, 60],
+    );
+  });
+
   it('charts the latency per N and the cost of a pass, the naive poller as the baseline', async () => {
     const charts = byId(reconcileCharts(figures));
     assert.deepEqual(Object.keys(charts), ['latency', 'passes']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { noKubeCalls } from '../../../shared/adapters/kubernetes/client.ts';
 import { KubeError } from '../../../shared/adapters/kubernetes/errors.ts';
@@ -16,6 +17,21 @@ import type {
 import type { LogTail } from '../../../shared/core/reconcile/result.ts';
 
 type SingleCall = 'create' | 'read' | 'delete';
+
+/**
+ * Gives a Job the resourceVersion the apiserver would: one that changes whenever the object does
+ * and only then (the apiserver skips a write that changes nothing). Tests change Jobs in place, so
+ * the version is the object's content, stamped whenever a Job is handed out.
+ */
+export function stamped<T extends V1Job>(job: T): T {
+  const { resourceVersion: _, ...metadata } = job.metadata ?? {};
+  const content = JSON.stringify({ ...job, metadata });
+  job.metadata = {
+    ...job.metadata,
+    resourceVersion: createHash('sha1').update(content).digest('hex').slice(0, 12),
+  };
+  return job;
+}
 
 /**
  * The cluster in memory, through the KubeJobs and JobWatch ports. The single-Job calls go through
@@ -53,7 +69,7 @@ export class FakeKube implements JobWatch, KubeJobs {
     const items = [...this.jobs.values()].filter((j) => j.metadata?.namespace === namespace);
     for (let i = 0; i === 0 || i < items.length; i += this.pageSize) {
       this.counters.listJobs++;
-      yield { items: items.slice(i, i + this.pageSize), resourceVersion: '100' };
+      yield { items: items.slice(i, i + this.pageSize).map(stamped), resourceVersion: '100' };
     }
   }
 
@@ -93,7 +109,10 @@ export class FakeKube implements JobWatch, KubeJobs {
 
   readJob(namespace: string, name: string, options?: CallOptions): Promise<V1Job | undefined> {
     this.counters.getJob++;
-    return this.attempt('read', options, () => this.jobs.get(`${namespace}/${name}`));
+    return this.attempt('read', options, () => {
+      const job = this.jobs.get(`${namespace}/${name}`);
+      return job && stamped(job);
+    });
   }
 
   deleteJob(namespace: string, name: string, options?: CallOptions): Promise<'deleted' | 'not-found'> {
@@ -182,7 +201,7 @@ export class FakeKube implements JobWatch, KubeJobs {
         this.counters.watchEvents++;
         if (type === 'DELETED') this.jobs.delete(`${job.metadata?.namespace}/${job.metadata?.name}`);
         else this.add(job);
-        onEvent(type, job as V1Job & V1Pod);
+        onEvent(type, stamped(job) as V1Job & V1Pod);
       }
     }
     if (resource === 'pods') {

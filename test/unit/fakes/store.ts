@@ -1,3 +1,5 @@
+import { indexItem, jobsIndex } from '../../../shared/adapters/dynamodb/index-item.ts';
+import { ACTIVE_ATTRIBUTES, QUEUE_ATTRIBUTES } from '../../../shared/adapters/dynamodb/job-queries.ts';
 import { ZERO_USAGE } from '../../../shared/core/admission/quota.ts';
 import {
   type Limits,
@@ -9,7 +11,26 @@ import {
 import { changeEvent, type StateChangeEvent } from '../../../shared/core/job/events.ts';
 import type { JobRecord } from '../../../shared/core/job/record.ts';
 import { RESYNC_STATES } from '../../../shared/core/job/state.ts';
-import type { AdmissionStore, Admitted, Created, JobReader, JobStore } from '../../../shared/core/ports.ts';
+import type {
+  ActiveEntry,
+  AdmissionStore,
+  Admitted,
+  Created,
+  JobReader,
+  JobStore,
+  QueueEntry,
+} from '../../../shared/core/ports.ts';
+
+/**
+ * What a Query of the status index gives of a record: only what the index projects
+ * (shared/resources.ts), kept to what the adapter's reader keeps.
+ */
+function fromStatusIndex<T>(record: JobRecord, attributes: readonly string[]): T {
+  const item = (indexItem(record, jobsIndex('byStatus')) ?? {}) as Record<string, unknown>;
+  return structuredClone(
+    Object.fromEntries(attributes.filter((a) => item[a] !== undefined).map((a) => [a, item[a]])),
+  ) as T;
+}
 
 /**
  * The JobStore and JobReader ports in memory, with the DynamoDB adapters' conditional semantics,
@@ -125,8 +146,10 @@ export class MemoryStore implements JobStore, JobReader, AdmissionStore {
     }
   }
 
-  async *scanQueue(): AsyncGenerator<JobRecord> {
-    yield* this.scanState('QUEUED');
+  async *scanQueue(): AsyncGenerator<QueueEntry> {
+    this.counters.calls++;
+    for (const r of [...this.items.values()])
+      if (r.state === 'QUEUED') yield fromStatusIndex<QueueEntry>(r, QUEUE_ATTRIBUTES);
   }
 
   async *scanState(state: JobRecord['state']): AsyncGenerator<JobRecord> {
@@ -166,10 +189,12 @@ export class MemoryStore implements JobStore, JobReader, AdmissionStore {
     return states;
   }
 
-  async *scanActive(): AsyncGenerator<JobRecord> {
+  /** As the adapter: entries of the status index, never the records. */
+  async *scanActive(): AsyncGenerator<ActiveEntry> {
     this.counters.calls++;
     for (const r of [...this.items.values()]) {
-      if ((RESYNC_STATES as readonly string[]).includes(r.state)) yield structuredClone(r);
+      if ((RESYNC_STATES as readonly string[]).includes(r.state))
+        yield fromStatusIndex<ActiveEntry>(r, ACTIVE_ATTRIBUTES);
     }
   }
 }

@@ -73,8 +73,9 @@ describe('Reconciler resync', () => {
     assert.equal(quiet.writes, 0);
     assert.equal(quiet.kube.listJobs, 2);
     assert.equal(quiet.kube.listPods + quiet.kube.getJob + quiet.kube.podLogs, 0);
-    // The records come from the one scan of the active set, not a read per job.
+    // One scan of the active set's index entries; no record is read: each Job is as last written.
     assert.equal(quiet.dynamoReads, 1);
+    assert.equal(quiet.quiet, 600);
     assert.equal(events.published.length, published);
   });
 
