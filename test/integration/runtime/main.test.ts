@@ -148,7 +148,7 @@ describe('main.ts, send-job.ts, get-job.ts', { timeout: 60_000 }, () => {
       JOBS_TABLE_NAME: stack.aws.tableName,
       CLUSTER_ACCESS: 'kubeconfig',
       JOBS_NAMESPACES: 'jobs,jobs-extra',
-      RECONCILE_WINDOW_SECONDS: '50',
+      RECONCILE_WINDOW_SECONDS: String(FUNCTIONS.reconcile.windowSeconds),
     };
     // The service names CDK sets; each function with its own cluster identity.
     assert.deepEqual(seenBy('submit'), {
