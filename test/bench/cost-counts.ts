@@ -176,6 +176,11 @@ try {
     await delay(10_000);
   }
   for (const runtime of runtimes.values()) await runtime.stop();
+  // A function that failed is no count of what it costs: say so.
+  for (const [name, runtime] of runtimes) {
+    const faults = runtime.stdout.filter((line) => /"level":"(WARN|ERROR)"/.test(line));
+    if (faults.length > 0) console.log(`${name}: ${faults.length} WARN/ERROR log lines, the first: ${faults[0]}`);
+  }
 
   const outcomes: Record<string, number> = {};
   for (const state of states.values()) outcomes[state] = (outcomes[state] ?? 0) + 1;
@@ -187,6 +192,11 @@ try {
   console.log(`written: ${json}`);
 } finally {
   for (const runtime of runtimes.values()) await runtime.stop();
+  // A function that failed is no count of what it costs: say so.
+  for (const [name, runtime] of runtimes) {
+    const faults = runtime.stdout.filter((line) => /"level":"(WARN|ERROR)"/.test(line));
+    if (faults.length > 0) console.log(`${name}: ${faults.length} WARN/ERROR log lines, the first: ${faults[0]}`);
+  }
   await proxy.stop();
   await queues.delete();
 }
