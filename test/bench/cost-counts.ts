@@ -179,7 +179,8 @@ try {
   // A function that failed is no count of what it costs: say so.
   for (const [name, runtime] of runtimes) {
     const faults = runtime.stdout.filter((line) => /"level":"(WARN|ERROR)"/.test(line));
-    if (faults.length > 0) console.log(`${name}: ${faults.length} WARN/ERROR log lines, the first: ${faults[0]}`);
+    if (faults.length > 0)
+      console.log(`${name}: ${faults.length} WARN/ERROR log lines, the first: ${faults[0]}`);
   }
 
   const outcomes: Record<string, number> = {};
@@ -195,7 +196,8 @@ try {
   // A function that failed is no count of what it costs: say so.
   for (const [name, runtime] of runtimes) {
     const faults = runtime.stdout.filter((line) => /"level":"(WARN|ERROR)"/.test(line));
-    if (faults.length > 0) console.log(`${name}: ${faults.length} WARN/ERROR log lines, the first: ${faults[0]}`);
+    if (faults.length > 0)
+      console.log(`${name}: ${faults.length} WARN/ERROR log lines, the first: ${faults[0]}`);
   }
   await proxy.stop();
   await queues.delete();
