@@ -167,11 +167,12 @@ try {
     await delay(3000);
   }
   const done = [...states.values()].filter((s) => isTerminal(s as never)).length;
-  // the events of the last writes: wait for PutEvents to stop growing
+  // the events of the last writes: wait for PutEvents to start (publish may first read through
+  // older writes of the stream) and then to stop growing
   let last = -1;
   while (Date.now() < deadline) {
     const events = tallies.get('publish events:PutEvents')?.entries ?? 0;
-    if (events === last) break;
+    if (events > 0 && events === last) break;
     last = events;
     await delay(10_000);
   }
