@@ -68,10 +68,11 @@ export async function runSchedule(options: ScheduleRunnerOptions): Promise<void>
 
   while (!signal.aborted) {
     const at = start + firing * periodMs;
-    await delay(Math.max(0, at - Date.now()), undefined, { signal }).catch(() => {});
+    // A timer may fire a millisecond before its time by Date.now(): a firing never starts early.
+    while (Date.now() < at && !signal.aborted)
+      await delay(at - Date.now(), undefined, { signal }).catch(() => {});
     if (signal.aborted) break;
-    // Firings missed while the event loop was blocked are not made up for. A timer may fire a
-    // millisecond before its time by Date.now(): the next firing is never this one again.
+    // Firings missed while the event loop was blocked are not made up for.
     firing = Math.max(firing + 1, Math.floor((Date.now() - start) / periodMs) + 1);
     if (!running) run(at);
     else if (options.whileRunning === 'queue-one' && queued === undefined) queued = at;
