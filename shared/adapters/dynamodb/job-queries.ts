@@ -7,9 +7,10 @@ import {
 import type { JobRecord } from '../../core/job/record.ts';
 import { type JobState, RESYNC_STATES } from '../../core/job/state.ts';
 import type { ActiveEntry, CallOptions, JobReader, QueueEntry } from '../../core/ports.ts';
-import { JOBS_TABLE, STATUS_INDEX_ATTRIBUTES } from '../../resources.ts';
+import { JOBS_TABLE } from '../../resources.ts';
 import { batchGetJobs } from './batch-get.ts';
 import { abortSignalOf, dynamoCall } from './client.ts';
+import { ACTIVE_ATTRIBUTES, QUEUE_ATTRIBUTES } from './index-attributes.ts';
 
 /** A read bounded by a deadline; consistent unless said otherwise. */
 type ReadOptions = CallOptions & { consistent?: boolean };
@@ -247,34 +248,5 @@ export class DynamoDbJobQueries implements JobReader {
   }
 }
 
-/** What the status index holds of a record: its keys and STATUS_INDEX_ATTRIBUTES. */
-type StatusIndexAttribute = (typeof STATUS_INDEX_ATTRIBUTES)[number] | 'jobId' | 'statusShard' | 'updatedAt';
-// Every attribute the index projects is one of the record's.
-STATUS_INDEX_ATTRIBUTES satisfies readonly (keyof JobRecord)[];
-
-/** What admission orders the queue by (core/admission/plan.ts reads no other field). */
-export const QUEUE_ATTRIBUTES = [
-  'jobId',
-  'owner',
-  'namespace',
-  'state',
-  'version',
-  'reason',
-  'message',
-  'createdAt',
-  'admission',
-  'suspension',
-] as const satisfies readonly (keyof JobRecord & StatusIndexAttribute)[];
-
-/** What the resync tells a quiet Job by (core/reconcile/quiet.ts), and where the Job is. */
-export const ACTIVE_ATTRIBUTES = [
-  'jobId',
-  'namespace',
-  'jobName',
-  'state',
-  'version',
-  'updatedAt',
-  'observed',
-] as const satisfies readonly (keyof ActiveEntry & StatusIndexAttribute)[];
-
 export type { ActiveEntry, QueueEntry };
+export { ACTIVE_ATTRIBUTES, QUEUE_ATTRIBUTES };
