@@ -6,7 +6,7 @@ import { jobIdOf } from '../../shared/core/reconcile/plan.ts';
 import { isQuiet } from '../../shared/core/reconcile/quiet.ts';
 import { needsPods } from '../../shared/core/reconcile/status.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
-import { jobKey, Part } from './context.ts';
+import { jobKey, Part, trackedJob } from './context.ts';
 import { Finalizers } from './finalizers.ts';
 
 /**
@@ -74,7 +74,7 @@ export class JobBatches extends Part {
     const name = job.metadata?.name ?? '';
     if (newest.namespace !== namespace || newest.jobName !== name || !isQuiet(newest, job)) return false;
     this.parts.lost.clear(jobId);
-    this.run.tracked.set(jobKey(namespace, name), { jobId, job, terminal: false });
+    this.run.tracked.set(jobKey(namespace, name), { jobId, job: trackedJob(job), terminal: false });
     this.run.stats.quiet++;
     return true;
   }
@@ -119,7 +119,7 @@ export class JobBatches extends Part {
       this.run.tracked.set(key, { jobId, terminal: true });
       return Finalizers.unsettled(job) ? 'settle' : 'skip';
     }
-    this.run.tracked.set(key, { jobId, job, terminal: false });
+    this.run.tracked.set(key, { jobId, job: trackedJob(job), terminal: false });
     return 'plan';
   }
 

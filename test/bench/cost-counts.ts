@@ -176,6 +176,10 @@ try {
     last = events;
     await delay(10_000);
   }
+  // Reconcile's figures are per completed invocation, and stopping drops the one in its window:
+  // wait for that one to end, so that the invocation which saw the last writes is counted.
+  const reconciles = reportsOf('reconcile').length;
+  while (Date.now() < deadline && reportsOf('reconcile').length === reconciles) await delay(2000);
   for (const runtime of runtimes.values()) await runtime.stop();
   // A function that failed is no count of what it costs: say so.
   for (const [name, runtime] of runtimes) {
@@ -211,13 +215,18 @@ interface Invocation {
   records?: number;
 }
 
+/** The runtime's reports of the function's completed invocations. */
+function reportsOf(name: FunctionName): Invocation[] {
+  return (runtimes.get(name)?.lines ?? [])
+    .map((line) => parse<Invocation>(line))
+    .filter((r) => r?.event === 'invocation' && r.functionName === name) as Invocation[];
+}
+
 function summarize(jobs: number, outcomes: Record<string, number>) {
   const per = (x: number) => x / Math.max(1, jobs);
   const invocations = Object.fromEntries(
     FUNCTION_NAMES.map((name) => {
-      const reports = (runtimes.get(name)?.lines ?? [])
-        .map((line) => parse<Invocation>(line))
-        .filter((r) => r?.event === 'invocation' && r.functionName === name) as Invocation[];
+      const reports = reportsOf(name);
       // Lambda bills to the next millisecond
       const billedMs = reports.reduce((sum, r) => sum + Math.ceil(r.durationMs ?? 0), 0);
       return [

@@ -115,9 +115,15 @@ function renderFor(jobId: string) {
   });
 }
 
-/** The names of this run's Jobs that are not being deleted. */
-async function liveJobs(): Promise<string[]> {
-  const names: string[] = [];
+interface RunJob {
+  name: string;
+  deleting: boolean;
+  held: boolean;
+}
+
+/** This run's Jobs: their names, whether they are being deleted, and whether a finalizer holds them. */
+async function runJobs(): Promise<RunJob[]> {
+  const jobs: RunJob[] = [];
   let token: string | undefined;
   do {
     const page = await admin.batch.listNamespacedJob({
@@ -126,13 +132,18 @@ async function liveJobs(): Promise<string[]> {
       limit: 500,
       _continue: token,
     });
-    for (const job of page.items) if (!job.metadata?.deletionTimestamp) names.push(job.metadata?.name ?? '');
+    for (const job of page.items)
+      jobs.push({
+        name: job.metadata?.name ?? '',
+        deleting: Boolean(job.metadata?.deletionTimestamp),
+        held: (job.metadata?.finalizers?.length ?? 0) > 0,
+      });
     token = page.metadata?._continue || undefined;
   } while (token);
-  return names;
+  return jobs;
 }
 
-const countJobs = async (): Promise<number> => (await liveJobs()).length;
+const countJobs = async (): Promise<number> => (await runJobs()).filter((job) => !job.deleting).length;
 
 async function ceiling(): Promise<StageFigures> {
   const kc = new KubeConfig();
@@ -167,7 +178,9 @@ async function submitPath(): Promise<{
     env: { JOB_POLICY_FILE: policyFile, SUBMIT_CONCURRENCY: String(BATCH) },
     // As deployed (submitMaxBatchingWindowSeconds): with no window a poller takes what one receive
     // brings, often fewer than 10, and fewer creates are in flight than the ceiling's.
-    args: ['--batching-window', values['batching-window']],
+    // Submit alone: publish is a function of its own downstream of the table's stream, not on the
+    // submit path, and here it would take the same two cores and moto's one lock from submit.
+    args: ['--batching-window', values['batching-window'], '--functions', 'submit'],
   });
   try {
     let handled = 0;
@@ -181,10 +194,11 @@ async function submitPath(): Promise<{
         try {
           const r = JSON.parse(runtime.lines[seen.count] as string) as {
             event?: string;
+            functionName?: string;
             deleted?: number;
             durationMs?: number;
           };
-          if (r.event === 'invocation') {
+          if (r.event === 'invocation' && r.functionName === 'submit') {
             handled += r.deleted ?? 0;
             durations.push(r.durationMs ?? 0);
             lastAt = performance.now();
@@ -398,16 +412,14 @@ async function cleanupRecords(): Promise<void> {
  */
 async function cleanupJobs(): Promise<void> {
   const clear = [{ op: 'add', path: '/metadata/finalizers', value: [] }];
-  const selector = `${LABELS.owner}=${labelValue(owner)}`;
-  await admin.batch.deleteCollectionNamespacedJob({
-    namespace,
-    labelSelector: selector,
-    propagationPolicy: 'Background',
-  });
-  const held = await admin.batch.listNamespacedJob({ namespace, labelSelector: selector });
-  const names = held.items.map((job) => job.metadata?.name ?? '');
-  await mapPool(names, 20, async (name) => {
-    await admin.batch.patchNamespacedJob({ namespace, name, body: clear }).catch(() => {});
+  // One delete each, 20 at a time: a deletecollection of thousands of Jobs is deleted one by one
+  // inside the single request (the apiserver's one delete-collection worker) and outlives its timeout.
+  await mapPool(await runJobs(), 20, async ({ name, deleting, held }) => {
+    if (!deleting)
+      await admin.batch
+        .deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' })
+        .catch(() => {});
+    if (held) await admin.batch.patchNamespacedJob({ namespace, name, body: clear }).catch(() => {});
     if (!values.pods) return;
     const pods = await admin.core.listNamespacedPod({ namespace, labelSelector: `${LABELS.jobKey}=${name}` });
     for (const pod of pods.items)
