@@ -1,6 +1,6 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { JOB_NAME_LABEL } from '../../shared/adapters/kubernetes/selectors.ts';
-import { isTerminal } from '../../shared/core/job/state.ts';
+import { isTerminal, type TerminalState } from '../../shared/core/job/state.ts';
 import type { ActiveEntry } from '../../shared/core/ports.ts';
 import { jobIdOf } from '../../shared/core/reconcile/plan.ts';
 import { isQuiet } from '../../shared/core/reconcile/quiet.ts';
@@ -35,17 +35,20 @@ export class JobBatches extends Part {
     if (jobs.length === 0) return;
     await this.loadRecords(jobs.map(jobIdOf), source);
     const work: V1Job[] = [];
-    const settle: V1Job[] = [];
+    const settle: { job: V1Job; state: TerminalState }[] = [];
     for (const job of jobs) {
       const verdict = this.track(namespace, job);
       if (verdict === 'plan') work.push(job);
-      else if (verdict === 'settle') settle.push(job);
+      else if (verdict !== 'skip') settle.push({ job, state: verdict.settle });
     }
-    const pods = await this.podsOf(namespace, [...work.filter(needsPods), ...settle]);
+    const pods = await this.podsOf(namespace, [...work.filter(needsPods), ...settle.map(({ job }) => job)]);
     const podsOf = (job: V1Job): V1Pod[] => pods.get(job.metadata?.name ?? '') ?? [];
     const tasks = [
       ...work.map((job) => ({ job, run: () => this.parts.writer.reconcileJob(namespace, job, podsOf(job)) })),
-      ...settle.map((job) => ({ job, run: () => this.parts.finalizers.settle(namespace, job, podsOf(job)) })),
+      ...settle.map(({ job, state }) => ({
+        job,
+        run: () => this.parts.finalizers.settle(namespace, job, podsOf(job), state),
+      })),
     ];
     await mapPool(tasks, this.run.settings.concurrency, async ({ job, run }) => {
       try {
@@ -102,10 +105,10 @@ export class JobBatches extends Part {
   }
 
   /**
-   * Notes a Job as seen: `plan` when its record is active (or absent), `settle` when its record is
-   * terminal but the Job is still held or still runs, else `skip`.
+   * Notes a Job as seen: `plan` when its record is active (or absent), `settle` with the record's
+   * state when it is terminal but the Job is still held or still runs, else `skip`.
    */
-  private track(namespace: string, job: V1Job): 'plan' | 'settle' | 'skip' {
+  private track(namespace: string, job: V1Job): 'plan' | 'skip' | { settle: TerminalState } {
     const name = job.metadata?.name ?? '';
     const jobId = jobIdOf(job);
     const record = this.run.records.get(jobId);
@@ -117,7 +120,7 @@ export class JobBatches extends Part {
     }
     if (record && isTerminal(record.state)) {
       this.run.tracked.set(key, { jobId, terminal: true });
-      return Finalizers.unsettled(job) ? 'settle' : 'skip';
+      return Finalizers.unsettled(job) ? { settle: record.state } : 'skip';
     }
     this.run.tracked.set(key, { jobId, job: trackedJob(job), terminal: false });
     return 'plan';

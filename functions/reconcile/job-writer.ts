@@ -61,7 +61,7 @@ export class JobWriter extends Part {
       // A finished job frees quota, or meets a dependency: admission looks again.
       this.run.deps.admission?.jobEnded();
       this.run.tracked.set(jobKey(namespace, job.metadata?.name), { jobId: written.jobId, terminal: true });
-      await this.parts.finalizers.settle(namespace, job, pods);
+      await this.parts.finalizers.settle(namespace, job, pods, written.state);
     }
   }
 

@@ -27,7 +27,7 @@ export type ActiveEntry = Pick<
   'jobId' | 'namespace' | 'jobName' | 'state' | 'version' | 'updatedAt' | 'observed'
 >;
 
-import type { JobState } from './job/state.ts';
+import type { JobState, TerminalState } from './job/state.ts';
 import type { LogTail } from './reconcile/result.ts';
 
 /**
@@ -131,8 +131,12 @@ export interface KubeJobs {
    * until our finalizer is released. `not-found` when it is already gone.
    */
   deleteJob(namespace: string, name: string, options?: CallOptions): Promise<'deleted' | 'not-found'>;
-  /** Removes our finalizer from the Job (given as last seen): a pending delete then completes. */
-  releaseJob(job: V1Job, options?: CallOptions): Promise<Released>;
+  /**
+   * Removes our finalizer from the Job (given as last seen), so that a pending delete completes, and
+   * in the same patch marks the Job settled with its record's terminal state (`ANNOTATIONS.settled`),
+   * so that later resyncs need not read the record. Called only once that record is written.
+   */
+  releaseJob(job: V1Job, settled: TerminalState, options?: CallOptions): Promise<Released>;
   /** Sets the Job's `spec.suspend` (admission and the suspend action); `not-found` when it is gone. */
   setSuspended(
     namespace: string,

@@ -6,6 +6,7 @@ import type {
   V1Job,
 } from '@kubernetes/client-node';
 import { ANNOTATIONS, FINALIZER } from '../../core/job/labels.ts';
+import type { TerminalState } from '../../core/job/state.ts';
 import type { CallOptions, KubeCounters, KubeJobs, Log, Released } from '../../core/ports.ts';
 import { JOB_ID, type SpanAttributes, tracedCall } from '../../runtime/tracing.ts';
 import { ApiException, Observable } from './client-node.ts';
@@ -99,7 +100,7 @@ export class KubeClient implements KubeJobs {
     }
   }
 
-  releaseJob(job: V1Job, call?: CallOptions): Promise<Released> {
+  releaseJob(job: V1Job, settled: TerminalState, call?: CallOptions): Promise<Released> {
     const namespace = job.metadata?.namespace ?? '';
     const name = job.metadata?.name ?? '';
     return this.releaseFinalizer(
@@ -108,6 +109,7 @@ export class KubeClient implements KubeJobs {
       (body, o) => this.api.patchNamespacedJob({ namespace, name, body }, o),
       call,
       jobSpan(job),
+      (current) => settledMark(current, settled),
     );
   }
 
@@ -137,7 +139,8 @@ export class KubeClient implements KubeJobs {
   /**
    * Removes our finalizer from an object with a JSON patch whose `test` guards the index, so that a
    * finalizer list that changed meanwhile is never cut wrong: on a failed test (422) the object is
-   * read again and the patch made anew.
+   * read again and the patch made anew. `also` gives more ops for the same patch, made from the
+   * object as last seen (a Job's settled mark).
    */
   protected async releaseFinalizer<T extends { metadata?: { finalizers?: string[] } }>(
     seen: T,
@@ -145,6 +148,7 @@ export class KubeClient implements KubeJobs {
     patch: (body: object[], o: ConfigurationOptions) => Promise<unknown>,
     call: CallOptions | undefined,
     span: SpanAttributes,
+    also: (current: T) => object[] = () => [],
   ): Promise<Released> {
     let current: T | undefined = seen;
     for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
@@ -152,10 +156,7 @@ export class KubeClient implements KubeJobs {
       const index = current.metadata?.finalizers?.indexOf(FINALIZER) ?? -1;
       if (index < 0) return 'not-held';
       const path = `/metadata/finalizers/${index}`;
-      const body = [
-        { op: 'test', path, value: FINALIZER },
-        { op: 'remove', path },
-      ];
+      const body = [{ op: 'test', path, value: FINALIZER }, { op: 'remove', path }, ...also(current)];
       try {
         this.counters.releases++;
         await this.request('releaseFinalizer', call, (o) => patch(body, o), span);
@@ -196,6 +197,28 @@ export class KubeClient implements KubeJobs {
     }
   }
 }
+
+/**
+ * The JSON-patch ops that mark a Job settled (ANNOTATIONS.settled = its record's terminal state).
+ * `add` sets a member of an existing map but fails when the map is absent: then the whole map is
+ * added, guarded by the Job's resourceVersion, so that annotations set since it was seen are never
+ * replaced (a failed `test` reads the Job again, as for the finalizer's index).
+ */
+export function settledMark(
+  job: { metadata?: { annotations?: Record<string, string>; resourceVersion?: string } },
+  state: TerminalState,
+): object[] {
+  if (job.metadata?.annotations)
+    return [{ op: 'add', path: `/metadata/annotations/${pointerToken(ANNOTATIONS.settled)}`, value: state }];
+  const resourceVersion = job.metadata?.resourceVersion;
+  return [
+    ...(resourceVersion ? [{ op: 'test', path: '/metadata/resourceVersion', value: resourceVersion }] : []),
+    { op: 'add', path: '/metadata/annotations', value: { [ANNOTATIONS.settled]: state } },
+  ];
+}
+
+/** A map key as one JSON-pointer token (RFC 6901): `~` is `~0`, `/` is `~1`. */
+const pointerToken = (key: string): string => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /** The span attributes of a call about one Job or pod: where it is and, when known, its job. */
 export function objectSpan(

@@ -16,6 +16,12 @@ export const ANNOTATIONS = {
   requestHash: `${RESERVED_PREFIX}request-hash`,
   submittedAt: `${RESERVED_PREFIX}submitted-at`,
   sourceMessageId: `${RESERVED_PREFIX}source-message-id`,
+  /**
+   * Set by reconcile, in the patch that releases our finalizer from a Job: the Job's record is
+   * terminal, and the value is its state (`SUCCEEDED`, say). The resync then need not read the
+   * record of a finished Job that waits for its TTL (core/reconcile/settled.ts). Contract v1.4.
+   */
+  settled: `${RESERVED_PREFIX}settled`,
 } as const;
 
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGER}`;

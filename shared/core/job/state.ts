@@ -37,7 +37,9 @@ export const TERMINAL_STATES = [
   'LOST',
 ] as const satisfies readonly JobState[];
 
-export function isTerminal(state: JobState): boolean {
+export type TerminalState = (typeof TERMINAL_STATES)[number];
+
+export function isTerminal(state: JobState): state is TerminalState {
   return (TERMINAL_STATES as readonly JobState[]).includes(state);
 }
 

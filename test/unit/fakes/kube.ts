@@ -3,7 +3,8 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { noKubeCalls } from '../../../shared/adapters/kubernetes/client.ts';
 import { KubeError } from '../../../shared/adapters/kubernetes/errors.ts';
 import { kubeRetry } from '../../../shared/adapters/kubernetes/retry.ts';
-import { FINALIZER, holdsFinalizer } from '../../../shared/core/job/labels.ts';
+import { ANNOTATIONS, FINALIZER, holdsFinalizer } from '../../../shared/core/job/labels.ts';
+import type { TerminalState } from '../../../shared/core/job/state.ts';
 import type { KubeFailure } from '../../../shared/core/kube-failure.ts';
 import type {
   CallOptions,
@@ -147,7 +148,8 @@ export class FakeKube implements JobWatch, KubeJobs {
     return kubeRetry(`${call}Job`, once, options, { sleep: async (ms) => void this.slept.push(ms) });
   }
 
-  async releaseJob(job: V1Job): Promise<Released> {
+  /** As KubeClient's one patch: our finalizer removed, the settled mark set. */
+  async releaseJob(job: V1Job, settled: TerminalState): Promise<Released> {
     this.counters.releases++;
     const stored = this.jobs.get(`${job.metadata?.namespace}/${job.metadata?.name}`);
     if (!stored) return 'not-found';
@@ -155,6 +157,7 @@ export class FakeKube implements JobWatch, KubeJobs {
     stored.metadata = {
       ...stored.metadata,
       finalizers: stored.metadata?.finalizers?.filter((f) => f !== FINALIZER),
+      annotations: { ...stored.metadata?.annotations, [ANNOTATIONS.settled]: settled },
     };
     // A Job whose delete was pending goes once nothing holds it.
     if (stored.metadata.deletionTimestamp && (stored.metadata.finalizers?.length ?? 0) === 0)

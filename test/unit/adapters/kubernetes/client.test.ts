@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type V1Job, type V1ObjectMeta } from '@kubernetes/client-node';
 import { KubeClient } from '../../../../shared/adapters/kubernetes/client.ts';
 import { inSelectors } from '../../../../shared/adapters/kubernetes/selectors.ts';
 import { KubeWatchClient } from '../../../../shared/adapters/kubernetes/watch-client.ts';
+import { ANNOTATIONS, FINALIZER } from '../../../../shared/core/job/labels.ts';
 
 /** A stand-in for the API server's Job LIST and WATCH, scripted per test. */
 let handler: (req: IncomingMessage, url: URL, res: ServerResponse) => void = () => {};
@@ -230,5 +231,96 @@ describe('KubeClient calls: one timeout, one retry', () => {
     assert.ok(requests > 6, `${requests} requests: more drops than the budget of 5 in a row`);
     assert.equal(end.expired, false);
     assert.ok(events >= requests - 1);
+  });
+});
+
+describe('KubeClient.releaseJob: our finalizer out, the settled mark in, one JSON patch', () => {
+  /** The requests the stand-in saw: method, path, content type and parsed body. */
+  function recording(answer: (req: IncomingMessage, calls: number) => { code: number; body: object }) {
+    const seen: { method?: string; path: string; type?: string; body?: unknown }[] = [];
+    handler = (req, url, res) => {
+      let text = '';
+      req.on('data', (chunk) => {
+        text += chunk;
+      });
+      req.on('end', () => {
+        seen.push({
+          method: req.method,
+          path: url.pathname,
+          type: req.headers['content-type'],
+          body: text ? JSON.parse(text) : undefined,
+        });
+        const { code, body } = answer(req, seen.length);
+        res.writeHead(code, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      });
+    };
+    return seen;
+  }
+  const heldJob = (metadata: V1ObjectMeta = {}): V1Job => ({
+    metadata: { name: 'j', namespace: 'jobs', finalizers: ['other.io/x', FINALIZER], ...metadata },
+  });
+  const conflict = {
+    kind: 'Status',
+    status: 'Failure',
+    code: 422,
+    reason: 'Invalid',
+    message: 'test failed',
+  };
+
+  it('sets the annotation by its escaped key beside the existing ones', async () => {
+    const seen = recording(() => ({ code: 200, body: heldJob() }));
+    const job = heldJob({ annotations: { [ANNOTATIONS.jobId]: 'id-j' }, resourceVersion: '7' });
+    assert.equal(await new KubeClient(kc).releaseJob(job, 'SUCCEEDED'), 'released');
+    assert.deepEqual(seen, [
+      {
+        method: 'PATCH',
+        path: '/apis/batch/v1/namespaces/jobs/jobs/j',
+        type: 'application/json-patch+json',
+        body: [
+          { op: 'test', path: '/metadata/finalizers/1', value: FINALIZER },
+          { op: 'remove', path: '/metadata/finalizers/1' },
+          { op: 'add', path: '/metadata/annotations/eks-job-runner.io~1settled', value: 'SUCCEEDED' },
+        ],
+      },
+    ]);
+  });
+
+  it('adds the whole map when the Job has no annotations, guarded by its resourceVersion', async () => {
+    const seen = recording(() => ({ code: 200, body: heldJob() }));
+    await new KubeClient(kc).releaseJob(heldJob({ resourceVersion: '7' }), 'FAILED');
+    assert.deepEqual(seen[0]?.body, [
+      { op: 'test', path: '/metadata/finalizers/1', value: FINALIZER },
+      { op: 'remove', path: '/metadata/finalizers/1' },
+      { op: 'test', path: '/metadata/resourceVersion', value: '7' },
+      { op: 'add', path: '/metadata/annotations', value: { 'eks-job-runner.io/settled': 'FAILED' } },
+    ]);
+  });
+
+  it('on a failed test reads the Job again and marks it by key once it has annotations', async () => {
+    const now = heldJob({ annotations: { 'someone.io/else': 'x' }, resourceVersion: '8' });
+    const seen = recording((req, calls) =>
+      req.method === 'PATCH' && calls === 1 ? { code: 422, body: conflict } : { code: 200, body: now },
+    );
+    assert.equal(await new KubeClient(kc).releaseJob(heldJob({ resourceVersion: '7' }), 'LOST'), 'released');
+    assert.deepEqual(
+      seen.map((s) => s.method),
+      ['PATCH', 'GET', 'PATCH'],
+    );
+    assert.deepEqual((seen[2]?.body as object[] | undefined)?.at(-1), {
+      op: 'add',
+      path: '/metadata/annotations/eks-job-runner.io~1settled',
+      value: 'LOST',
+    });
+  });
+
+  it("a pod's release carries no mark", async () => {
+    const seen = recording(() => ({ code: 200, body: {} }));
+    const pod = { metadata: { name: 'p', namespace: 'jobs', finalizers: [FINALIZER], annotations: {} } };
+    await new KubeWatchClient(kc).releasePod(pod);
+    assert.deepEqual(seen[0]?.body, [
+      { op: 'test', path: '/metadata/finalizers/0', value: FINALIZER },
+      { op: 'remove', path: '/metadata/finalizers/0' },
+    ]);
   });
 });
