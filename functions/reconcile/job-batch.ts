@@ -4,6 +4,7 @@ import { isTerminal, type TerminalState } from '../../shared/core/job/state.ts';
 import type { ActiveEntry } from '../../shared/core/ports.ts';
 import { jobIdOf } from '../../shared/core/reconcile/plan.ts';
 import { isQuiet } from '../../shared/core/reconcile/quiet.ts';
+import { isSettled } from '../../shared/core/reconcile/settled.ts';
 import { needsPods } from '../../shared/core/reconcile/status.ts';
 import { mapPool } from '../../shared/runtime/pool.ts';
 import { jobKey, Part, trackedJob } from './context.ts';
@@ -12,8 +13,8 @@ import { Finalizers } from './finalizers.ts';
 /**
  * Where a batch's records come from: this invocation's records (`cache`), else a batched read by key
  * (`read`, and for the ids not cached). A Map is the resync's active entries from the status index:
- * a listed Job whose entry says it is quiet is left alone; the others' records are this invocation's
- * when as new as the entry, else read by key.
+ * a listed Job whose entry says it is quiet is left alone, and so is one marked settled without an
+ * entry; the others' records are this invocation's when as new as the entry, else read by key.
  */
 export type RecordSource = ReadonlyMap<string, ActiveEntry> | 'cache' | 'read';
 
@@ -29,7 +30,8 @@ export class JobBatches extends Part {
       jobs = batch.filter(
         (job) =>
           !this.run.watched.has(jobKey(namespace, job.metadata?.name)) &&
-          !this.leftAlone(namespace, job, source),
+          !this.leftAlone(namespace, job, source) &&
+          !this.settledAlone(namespace, job, source),
       );
     }
     if (jobs.length === 0) return;
@@ -79,6 +81,21 @@ export class JobBatches extends Part {
     this.parts.lost.clear(jobId);
     this.run.tracked.set(jobKey(namespace, name), { jobId, job: trackedJob(job), terminal: false });
     this.run.stats.quiet++;
+    return true;
+  }
+
+  /**
+   * A listed Job we released under a terminal record (its settled mark, and no active entry:
+   * core/reconcile/settled.ts): tracked as terminal, as `track` does for a terminal record, without
+   * reading the record. A finished Job waits for its TTL with no active entry, so without the mark
+   * it would be read by key on every pass until then.
+   */
+  private settledAlone(namespace: string, job: V1Job, entries: ReadonlyMap<string, ActiveEntry>): boolean {
+    const jobId = jobIdOf(job);
+    if (!isSettled(job, entries.get(jobId))) return false;
+    this.parts.lost.clear(jobId);
+    this.run.tracked.set(jobKey(namespace, job.metadata?.name), { jobId, terminal: true });
+    this.run.stats.settledSkipped++;
     return true;
   }
 

@@ -8,8 +8,9 @@ import { jobKey, Part } from './context.ts';
  * A full resync of every namespace. The active entries are read first, from the status index (a
  * few pages of small items, not one read per job, nor the records); they tell the listed Jobs that
  * changed nothing since their record was written (left alone without a read: core/reconcile/quiet.ts),
- * and they are the set in which a record whose Job is not listed is a LOST suspect. The records of
- * the other listed Jobs, and of the suspects, are read by key, in batches. Each LIST page is handled
+ * and they are the set in which a record whose Job is not listed is a LOST suspect. A listed Job
+ * marked settled with no entry is known terminal without a read (core/reconcile/settled.ts). The
+ * records of the other listed Jobs, and of the suspects, are read by key, in batches. Each LIST page is handled
  * in turn with the watch's batches (`serial`).
  */
 export class Resync extends Part {

@@ -11,6 +11,11 @@ export interface ReconcileStats {
   jobsListed: number;
   /** Listed Jobs left alone: unchanged since their record was written, so not read (core/reconcile/quiet.ts). */
   quiet: number;
+  /**
+   * Listed Jobs we released under a terminal record (the settled mark, no active entry), so not
+   * read (core/reconcile/settled.ts): finished Jobs waiting for their TTL.
+   */
+  settledSkipped: number;
   created: number;
   replaced: number;
   /** Conditional writes another writer won (re-read and planned again). */
@@ -45,6 +50,7 @@ export function emptyStats(kube: KubeCounters): ReconcileStats {
     listMs: 0,
     jobsListed: 0,
     quiet: 0,
+    settledSkipped: 0,
     created: 0,
     replaced: 0,
     conflicts: 0,

@@ -391,7 +391,11 @@ async function benchSize(n: number): Promise<SizeResult | undefined> {
       return { stats, ms: Date.now() - started };
     });
     const second = timed.result.stats;
-    const quiet = { ...summarize(second, timed.result.ms), quietJobs: second.quiet };
+    const quiet = {
+      ...summarize(second, timed.result.ms),
+      quietJobs: second.quiet,
+      settledSkipped: second.settledSkipped,
+    };
     log(`N=${n}: quiet resync ${JSON.stringify(quiet)}`);
     const reads = await meteredPass(
       createDocumentClient({ endpoint: aws.endpoint, region: aws.region }),
