@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { FINALIZER } from '../../../shared/core/job/labels.ts';
+import { ANNOTATIONS, FINALIZER } from '../../../shared/core/job/labels.ts';
 import { planCancel } from '../../../shared/core/submit/cancel-plan.ts';
 import {
   deleteJob,
@@ -16,6 +16,7 @@ import {
   queries,
   readJob,
   reconciledUntil,
+  reconcilerDeps,
   removeJob,
   runReconcile,
   store,
@@ -164,6 +165,33 @@ describe('reconcile lifecycle on the local stack', () => {
     assert.ok(r.result?.pods[0]?.logTail, 'the log tail was read before the pod went');
     await eventually('the released Job gone', async () => ((await readJob(t)) ? undefined : true), 20_000);
     await eventually('its pod gone', async () => ((await podsOf(t)).length === 0 ? true : undefined), 20_000);
+  });
+
+  it('a finished Job released by reconcile is marked settled, and the next resync reads no record for it', async () => {
+    const t = track(uniqueJob('settled'));
+    await submit(t, jobManifest(t, { podAnnotations: { 'outcome.local/duration': '500ms' } }));
+    await reconciledUntil(t, (x) => x.state === 'SUCCEEDED');
+    const released = await eventually(
+      'the Job released',
+      async () => {
+        await runReconcile();
+        const job = await readJob(t);
+        return job && !job.metadata?.finalizers?.includes(FINALIZER) ? job : undefined;
+      },
+      20_000,
+    );
+    assert.equal(released.metadata?.annotations?.[ANNOTATIONS.settled], 'SUCCEEDED');
+    const deps = reconcilerDeps();
+    const readByKey: string[] = [];
+    const getJobs = deps.reader.getJobs.bind(deps.reader);
+    deps.reader.getJobs = (ids) => {
+      readByKey.push(...ids);
+      return getJobs(ids);
+    };
+    const stats = await runReconcile({}, deps);
+    assert.ok(stats.settledSkipped >= 1, `settled Jobs skipped: ${stats.settledSkipped}`);
+    assert.ok(!readByKey.includes(t.jobId), "the settled Job's record was read by key");
+    assert.equal((await store.get(t.jobId))?.state, 'SUCCEEDED');
   });
 
   it('orphan adoption: a managed Job with no record gets one from its labels and annotations', async () => {
