@@ -13,6 +13,7 @@ import { ApiException, Observable } from './client-node.ts';
 import { isNetworkError, KubeError, parseWarnings, toKubeFailure } from './errors.ts';
 import { KubeApi } from './kube-api.ts';
 import { type KubeRetryOptions, kubeRetry } from './retry.ts';
+import { settledMark } from './settled-mark.ts';
 
 /** A finalizer list that keeps changing under us is left for the next pass after this many tries. */
 const RELEASE_ATTEMPTS = 3;
@@ -197,28 +198,6 @@ export class KubeClient implements KubeJobs {
     }
   }
 }
-
-/**
- * The JSON-patch ops that mark a Job settled (ANNOTATIONS.settled = its record's terminal state).
- * `add` sets a member of an existing map but fails when the map is absent: then the whole map is
- * added, guarded by the Job's resourceVersion, so that annotations set since it was seen are never
- * replaced (a failed `test` reads the Job again, as for the finalizer's index).
- */
-export function settledMark(
-  job: { metadata?: { annotations?: Record<string, string>; resourceVersion?: string } },
-  state: TerminalState,
-): object[] {
-  if (job.metadata?.annotations)
-    return [{ op: 'add', path: `/metadata/annotations/${pointerToken(ANNOTATIONS.settled)}`, value: state }];
-  const resourceVersion = job.metadata?.resourceVersion;
-  return [
-    ...(resourceVersion ? [{ op: 'test', path: '/metadata/resourceVersion', value: resourceVersion }] : []),
-    { op: 'add', path: '/metadata/annotations', value: { [ANNOTATIONS.settled]: state } },
-  ];
-}
-
-/** A map key as one JSON-pointer token (RFC 6901): `~` is `~0`, `/` is `~1`. */
-const pointerToken = (key: string): string => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /** The span attributes of a call about one Job or pod: where it is and, when known, its job. */
 export function objectSpan(

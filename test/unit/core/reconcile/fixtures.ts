@@ -41,6 +41,20 @@ export function job(
   };
 }
 
+/**
+ * A finished (Complete) Job as a pass left it: the given finalizers, and the settled mark
+ * (ANNOTATIONS.settled) when `mark` is set.
+ */
+export function finishedJob(name: string, mark?: string, finalizers: string[] = []): V1Job {
+  const j = job(name, { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] });
+  j.metadata = {
+    ...j.metadata,
+    finalizers,
+    annotations: { ...j.metadata?.annotations, ...(mark && { [ANNOTATIONS.settled]: mark }) },
+  };
+  return j;
+}
+
 export function pod(
   name: string,
   options: {

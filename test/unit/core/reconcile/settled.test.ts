@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Job } from '@kubernetes/client-node';
-import { ANNOTATIONS, FINALIZER } from '../../../../shared/core/job/labels.ts';
+import { FINALIZER } from '../../../../shared/core/job/labels.ts';
 import { isSettled, settledStateOf } from '../../../../shared/core/reconcile/settled.ts';
-import { cond, job, record } from './fixtures.ts';
+import { finishedJob, record } from './fixtures.ts';
 
-const finished = (mark?: string, finalizers?: string[]): V1Job => {
-  const j = job('job-a', { succeeded: 1, conditions: [cond('Complete', 'CompletionsReached')] });
-  j.metadata = {
-    ...j.metadata,
-    finalizers,
-    annotations: { ...j.metadata?.annotations, ...(mark && { [ANNOTATIONS.settled]: mark }) },
-  };
-  return j;
-};
+const finished = (mark?: string, finalizers?: string[]): V1Job => finishedJob('job-a', mark, finalizers);
 
 describe('isSettled: a listed Job whose record the resync may take as terminal unread', () => {
   it('marked, released and without an active entry', () => {

@@ -3,12 +3,10 @@
 // Job is read as before.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { V1Job } from '@kubernetes/client-node';
 import { reconcile } from '../../../../functions/reconcile/reconciler.ts';
 import { ANNOTATIONS, FINALIZER, holdsFinalizer } from '../../../../shared/core/job/labels.ts';
-import type { JobState } from '../../../../shared/core/job/state.ts';
 import { DEFAULT_RECONCILE_CONFIG } from '../../../../shared/core/reconcile/plan.ts';
-import { cond, job, pod, record, terminated } from '../../core/reconcile/fixtures.ts';
+import { cond, finishedJob, job, pod, record, terminated } from '../../core/reconcile/fixtures.ts';
 import { FakeKube } from '../../fakes/kube.ts';
 import { MemoryStore } from '../../fakes/store.ts';
 
@@ -27,17 +25,6 @@ function setup() {
     return getJobs(ids);
   };
   return { kube, store, readByKey, deps: { kube, store, reader: store } };
-}
-
-/** A finished Job of ours as its pass left it: no finalizer of ours, and the mark when `mark` is set. */
-function released(name: string, mark?: JobState, finalizers: string[] = []): V1Job {
-  const j = job(name, complete);
-  j.metadata = {
-    ...j.metadata,
-    finalizers,
-    annotations: { ...j.metadata?.annotations, ...(mark && { [ANNOTATIONS.settled]: mark }) },
-  };
-  return j;
 }
 
 describe('Reconciler resync: settled Jobs', () => {
@@ -66,8 +53,8 @@ describe('Reconciler resync: settled Jobs', () => {
 
   it('reads an unmarked Job without our finalizer: an orphan is adopted, one released before the mark is read', async () => {
     const { kube, store, readByKey, deps } = setup();
-    kube.add(released('orphan'));
-    kube.add(released('old'));
+    kube.add(finishedJob('orphan'));
+    kube.add(finishedJob('old'));
     store.items.set('id-old', record('SUCCEEDED', { jobId: 'id-old', jobName: 'old' }));
     const stats = await reconcile(deps, once);
     assert.deepEqual(readByKey.sort(), ['id-old', 'id-orphan']);
@@ -78,7 +65,7 @@ describe('Reconciler resync: settled Jobs', () => {
 
   it('reads and plans a marked Job whose record is active again', async () => {
     const { kube, store, readByKey, deps } = setup();
-    kube.add(released('again', 'SUCCEEDED'));
+    kube.add(finishedJob('again', 'SUCCEEDED'));
     kube.pods.push(pod('again-p', { job: 'again', phase: 'Succeeded', state: terminated(0) }));
     store.items.set('id-again', record('SUBMITTED', { jobId: 'id-again', jobName: 'again' }));
     const stats = await reconcile(deps, once);
@@ -89,7 +76,7 @@ describe('Reconciler resync: settled Jobs', () => {
 
   it('reads and settles a marked Job that still holds our finalizer', async () => {
     const { kube, store, readByKey, deps } = setup();
-    kube.add(released('held', 'FAILED', [FINALIZER]));
+    kube.add(finishedJob('held', 'FAILED', [FINALIZER]));
     store.items.set('id-held', record('SUCCEEDED', { jobId: 'id-held', jobName: 'held' }));
     const stats = await reconcile(deps, once);
     assert.deepEqual(readByKey, ['id-held']);
